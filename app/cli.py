@@ -300,5 +300,16 @@ def db() -> None:
 
 @db.command("upgrade")
 def db_upgrade() -> None:
-    """Apply database migrations."""
-    click.echo("overhead db upgrade: no migrations in this version", err=True)
+    """Apply database migrations (the Procfile's release phase)."""
+    from app.db import upgrade
+
+    url = settings().database_url
+    upgrade(url)
+    click.echo(f"database is up to date ({_redacted(url)})")
+
+
+def _redacted(url: str) -> str:
+    """A database URL with its password hidden, for printing."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

