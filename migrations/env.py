@@ -2,7 +2,6 @@
 
 from alembic import context
 
-
 from app.db import engine_for, normalize_url
 from app.models import Base
 
