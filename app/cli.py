@@ -6,7 +6,6 @@ import json
 import logging
 import math
 import sys
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -253,44 +252,91 @@ def tle_show() -> None:
 # --- processes ----------------------------------------------------------------
 
 
-def _idle(process: str) -> None:
-    click.echo(f"overhead {process}: started; nothing to do yet in this version", err=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        click.echo(f"overhead {process}: stopped", err=True)
-
-
-@cli.command()
-def worker() -> None:
-    """Run an RQ worker with the scheduler (alerts and planning jobs)."""
-    _idle("worker")
-
-
-@cli.command()
-def clock() -> None:
-    """Run the clock: refresh elements and re-plan alerts on a schedule."""
-    _idle("clock")
-
-
 @cli.command()
 def web() -> None:
     """Run the web app under gunicorn on $PORT."""
     import os
 
     port = settings().port
-    os.execvp("gunicorn", ["gunicorn", "app:create_app()", "--bind", f"0.0.0.0:{port}"])
+    os.execvp("gunicorn", ["gunicorn", "app:create_app()", "--bind", f"0.0.0.0:{port}",
+                           "--workers", "2", "--access-logfile", "-"])  # fmt: skip
+
+
+@cli.command()
+@click.option("--burst", is_flag=True, help="Run the jobs that are due, then stop.")
+def worker(burst: bool) -> None:
+    """Run an RQ worker with the scheduler (alerts and planning jobs)."""
+    from tasks.worker import run_worker
+
+    run_worker(settings(), burst=burst)
+
+
+@cli.command()
+def clock() -> None:
+    """Run the clock: refresh elements and re-plan alerts on a schedule (run exactly one)."""
+    from tasks.clock import run_clock
+
+    run_clock(settings())
 
 
 @cli.command()
 def dev() -> None:
-    """Run everything on one machine for development."""
-    port = settings().port
-    click.echo(f"overhead dev: open http://127.0.0.1:{port}/", err=True)
-    from app import create_app
+    """Run web, worker and clock together (and Redis, unless REDIS_URL is set)."""
+    from app.devserver import run_everything
 
-    create_app().run(host="127.0.0.1", port=port)
+    sys.exit(run_everything(settings()))
+
+
+@cli.command()
+def plan() -> None:
+    """Plan every subscriber's alerts now, in this process, and print what changed."""
+    from app.db import session_scope
+    from tasks import planner
+    from tasks import queue as jobs_queue
+    from tasks.jobs import current_elements
+
+    config = settings()
+    elements = current_elements(config)
+    if elements is None:
+        raise click.ClickException("no orbital elements yet; run `overhead tle refresh`")
+    connection = jobs_queue.connect(config)
+    total = planner.PlanStats()
+    with session_scope(config.database_url) as session:
+        for first_id, last_id in planner.shard_ranges(session):
+            subscribers = planner.subscribers_in_range(session, first_id, last_id)
+            total += planner.plan_subscribers(
+                session, connection, subscribers, elements, datetime.now(UTC)
+            )
+    click.echo(f"planned {total.summary()}")
+
+
+@cli.command("send-test")
+@click.option("--to", "phone", required=True, help="E.164 number, e.g. +14155550123.")
+@click.option("--body", default="Overhead test: texts from Overhead reach you. Reply STOP to end.")
+def send_test(phone: str, body: str) -> None:
+    """Send one text through the configured SMS backend."""
+    from app.sms import SmsError, gateway_from_settings
+
+    try:
+        message_id = gateway_from_settings(settings()).send(phone, body)
+    except SmsError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"sent ({message_id})")
+
+
+@cli.command("sms-in")
+@click.option("--from", "phone", required=True, help="The number the reply comes from.")
+@click.argument("body")
+def sms_in(phone: str, body: str) -> None:
+    """Simulate a text reply (YES, STOP, NEXT…) by posting it to the local webhook."""
+    from app.sms_simulator import post_inbound_sms
+
+    try:
+        replies = post_inbound_sms(settings(), phone, body)
+    except RuntimeError as error:
+        raise click.ClickException(str(error)) from None
+    for reply in replies or ["(no reply)"]:
+        click.echo(reply)
 
 
 @cli.group()

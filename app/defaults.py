@@ -73,3 +73,38 @@ SUBSCRIBER_LEAD_MINUTES = 10
 
 TWILIO_TIMEOUT_S = 15.0
 """Seconds to wait for Twilio's API before treating the send as a temporary failure."""
+
+QUEUE_NAME = "overhead"
+"""The RQ queue that holds alert and planning jobs."""
+
+ALERT_RETRY_INTERVALS_S = (10, 30, 60)
+"""Waits between retries of an alert whose text hit a temporary failure (Twilio 429, 5xx)."""
+
+ALERT_RESCHEDULE_THRESHOLD_S = 60.0
+"""An alert whose pass has moved by more than this is rescheduled instead of sent."""
+
+ALERT_MATCH_WINDOW_S = 20 * 60
+"""A new prediction within this of a planned pass is the same pass, moved (passes of one
+place are about 90 minutes apart)."""
+
+ALERT_MIN_NOTICE_S = 30
+"""The planner does not schedule a text due sooner than this: the worker needs a moment."""
+
+PLAN_INTERVAL_S = 30 * 60
+"""How often the clock re-plans every subscriber (it also plans after each element refresh)."""
+
+PLAN_SHARD_SIZE = 20_000
+"""Subscribers per planning job: several workers plan a large set in parallel."""
+
+WORKER_MAINTENANCE_INTERVAL_S = 30
+"""RQ workers take over a dead worker's scheduler lock only during maintenance (RQ's default
+is every 600 s, which would hold alerts back for up to ten minutes)."""
+
+WORKER_TTL_S = 45
+"""RQ worker heartbeat TTL; it also bounds how long an idle worker waits before maintenance."""
+
+JOB_RESULT_TTL_S = 24 * 3600
+"""How long finished jobs are kept in Redis for the dashboard."""
+
+JOB_FAILURE_TTL_S = 7 * 24 * 3600
+"""How long failed jobs are kept in Redis for inspection."""

