@@ -1,0 +1,1 @@
+"""The web application's blueprints, one per concern."""

@@ -1,0 +1,57 @@
+"""Health check and admin pages."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from app import create_app
+from app.settings import Settings
+
+
+def basic_auth(password: str, user: str = "admin") -> dict[str, str]:
+    token = base64.b64encode(f"{user}:{password}".encode()).decode()
+    return {"Authorization": f"Basic {token}"}
+
+
+def test_healthz_is_200_when_everything_is_fine(service, fresh_elements) -> None:
+    response = create_app(service).test_client().get("/healthz")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["status"] == "ok"
+    assert body["checks"]["elements"]["age_days"] == pytest.approx(1 / 24, abs=0.01)
+
+
+def test_healthz_is_503_without_elements_or_redis(database_url) -> None:
+    response = create_app(Settings.from_env()).test_client().get("/healthz")
+    assert response.status_code == 503
+    checks = response.get_json()["checks"]
+    assert checks["database"]["ok"] and not checks["redis"]["ok"]
+    assert checks["elements"]["detail"] == "no orbital elements yet"
+
+
+def test_healthz_is_503_when_the_database_is_gone(service, fresh_elements, monkeypatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
+    response = create_app(Settings.from_env()).test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["checks"]["database"]["ok"] is False
+
+
+def test_admin_is_absent_without_a_password(service) -> None:
+    client = create_app(service).test_client()
+    assert client.get("/admin/").status_code == 404
+    assert client.get("/admin/rq/").status_code == 404
+
+
+def test_admin_needs_the_password(service, fresh_elements, monkeypatch) -> None:
+    monkeypatch.setenv("ADMIN_PASSWORD", "correct horse")
+    client = create_app(Settings.from_env()).test_client()
+    for path in ("/admin/", "/admin/rq/"):
+        assert client.get(path).status_code == 401
+        assert client.get(path, headers=basic_auth("wrong")).status_code == 401
+    overview = client.get("/admin/", headers=basic_auth("correct horse"))
+    assert overview.status_code == 200
+    assert b"Orbital elements" in overview.data and b"days" in overview.data
+    dashboard = client.get("/admin/rq/", headers=basic_auth("correct horse"))
+    assert dashboard.status_code == 200
