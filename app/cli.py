@@ -79,6 +79,7 @@ def cli() -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def main() -> None:
@@ -253,13 +254,14 @@ def tle_show() -> None:
 
 
 @cli.command()
-def web() -> None:
+@click.option("--host", default="0.0.0.0", show_default=True, help="Address to listen on.")
+def web(host: str) -> None:
     """Run the web app under gunicorn on $PORT."""
     import os
 
-    port = settings().port
-    os.execvp("gunicorn", ["gunicorn", "app:create_app()", "--bind", f"0.0.0.0:{port}",
-                           "--workers", "2", "--access-logfile", "-"])  # fmt: skip
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    os.execv(gunicorn, [gunicorn, "app:create_app()", "--bind", f"{host}:{settings().port}",
+                        "--workers", "2", "--access-logfile", "-"])  # fmt: skip
 
 
 @cli.command()

@@ -20,7 +20,7 @@ from honcho.manager import Manager
 from app.embedded_redis import start_redis, stop_redis
 from app.settings import Settings
 
-PROCESSES = ("web", "worker", "clock")
+PROCESSES = {"web": "web --host 127.0.0.1", "worker": "worker", "clock": "clock"}
 
 
 @contextmanager
@@ -50,8 +50,8 @@ def run_everything(settings: Settings) -> int:
     with _redis_url(settings) as redis_url:
         env = {**os.environ, "REDIS_URL": redis_url, "PYTHONUNBUFFERED": "1"}
         manager = Manager()
-        for name in PROCESSES:
-            manager.add_process(name, f"'{overhead}' {name}", env=env)
+        for name, arguments in PROCESSES.items():
+            manager.add_process(name, f"'{overhead}' {arguments}", env=env)
         print(f"\n  Overhead is running: open http://127.0.0.1:{settings.port}/"
               f"\n  Texts are {_sms_words(settings)}. Ctrl-C stops everything.\n",
               flush=True)  # fmt: skip

@@ -28,6 +28,9 @@ def start_redis(url: str, arguments: list[str], timeout_s: float = 15.0) -> subp
         [redis_server_binary(), *arguments],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        # Its own session: a Ctrl-C in the terminal must not stop Redis before
+        # the processes that use it have shut down.
+        start_new_session=True,
     )
     client = redis.Redis.from_url(url)
     deadline = time.monotonic() + timeout_s

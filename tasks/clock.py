@@ -71,15 +71,16 @@ def build_scheduler(settings: Settings) -> BlockingScheduler:
     now = datetime.now(UTC)
     scheduler.add_job(survive(refresh_and_plan, settings), "interval",
                       seconds=defaults.TLE_REFRESH_INTERVAL_S, next_run_time=now,
-                      id="refresh_and_plan")  # fmt: skip
+                      id="refresh_and_plan", name="refresh elements and plan")  # fmt: skip
     scheduler.add_job(survive(plan_everyone, settings), "interval",
                       seconds=defaults.PLAN_INTERVAL_S,
                       next_run_time=now + timedelta(seconds=defaults.PLAN_INTERVAL_S),
-                      id="plan_everyone")  # fmt: skip
+                      id="plan_everyone", name="plan every subscriber")  # fmt: skip
     return scheduler
 
 
 def run_clock(settings: Settings) -> None:
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line of our own per run
     scheduler = build_scheduler(settings)
     log.info("clock started: elements every %.0f h, planning every %.0f min",
              defaults.TLE_REFRESH_INTERVAL_S / 3600, defaults.PLAN_INTERVAL_S / 60)  # fmt: skip
