@@ -64,3 +64,20 @@ PORT = 5000
 
 TLE_WARN_AGE_DAYS = 14.0
 """``overhead passes`` warns when the elements are this far from the window it searches."""
+
+MANY_TABLE_STEP_S = 30.0
+"""Step, in seconds, of the station/Sun table the many-observer engine interpolates
+(cubic Hermite: centimetre-exact at 30 s)."""
+
+MANY_DETECT_STEP_S = 60.0
+"""Step, in seconds, at which the many-observer engine looks for the station inside each
+observer's footprint (the footprint is widened by a step's motion, so no pass is missed)."""
+
+MANY_CELL_DEG = 5.0
+"""Size, in degrees of latitude and longitude, of the cells observers are grouped in."""
+
+MANY_VISITS_CHUNK = 200_000
+"""Footprint visits refined together; bounds the engine's working memory."""
+
+MANY_SAMPLED_PASSES_CHUNK = 20_000
+"""Passes sampled second by second together (shadow edge or twilight during the pass)."""
