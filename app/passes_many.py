@@ -384,33 +384,38 @@ def sightline(
 
 
 def _newton_in_bracket(
-    value_and_slope: Callable[[FloatArray], tuple[FloatArray, FloatArray]],
+    value_and_slope: Callable[[FloatArray, IntArray], tuple[FloatArray, FloatArray]],
     low: FloatArray,
     high: FloatArray,
     guess: FloatArray,
     tolerance_s: float = 1e-4,
-    max_iterations: int = 40,
+    max_iterations: int = 60,
 ) -> FloatArray:
     """Root of a function with opposite signs at ``low`` and ``high``, for many at once.
 
-    Newton steps that leave the bracket become bisections, so every root is
-    found even from a poor guess; a handful of iterations usually suffice.
+    ``value_and_slope(t, rows)`` evaluates the functions numbered ``rows`` at
+    ``t``. Newton steps that leave the bracket become bisections, so every
+    root is found even from a poor guess; each root stops being evaluated
+    once its step is below ``tolerance_s``.
     """
-    low, high, x = low.copy(), high.copy(), guess.copy()
-    sign_low = np.sign(value_and_slope(low)[0])
+    x = guess.copy()
+    active = np.arange(len(x))
+    low, high = low.copy(), high.copy()
+    sign_low = np.sign(value_and_slope(low, active)[0])
     for _ in range(max_iterations):
-        value, slope = value_and_slope(x)
-        same_as_low = np.sign(value) == sign_low
-        low = np.where(same_as_low, x, low)
-        high = np.where(same_as_low, high, x)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            stepped = x - value / slope
-        outside = ~((stepped > low) & (stepped < high))
-        stepped = np.where(outside, (low + high) / 2.0, stepped)
-        moved = np.abs(stepped - x)
-        x = stepped
-        if not len(x) or moved.max() < tolerance_s:
+        if not len(active):
             break
+        here, lo, hi = x[active], low[active], high[active]
+        value, slope = value_and_slope(here, active)
+        same_as_low = np.sign(value) == sign_low[active]
+        lo, hi = np.where(same_as_low, here, lo), np.where(same_as_low, hi, here)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            stepped = here - value / slope
+        # A converged step lands on the bracket's edge: that is not "outside".
+        inside = (stepped >= lo) & (stepped <= hi)
+        stepped = np.where(inside, stepped, (lo + hi) / 2.0)
+        x[active], low[active], high[active] = stepped, lo, hi
+        active = active[np.abs(stepped - here) >= tolerance_s]
     return x
 
 
@@ -437,8 +442,8 @@ def refine_visits(
     ``position_km`` and ``up`` are already gathered per visit.
     """
 
-    def peak_slope(t: FloatArray) -> tuple[FloatArray, FloatArray]:
-        line = sightline(track, position_km, up, t)
+    def peak_slope(t: FloatArray, rows: IntArray) -> tuple[FloatArray, FloatArray]:
+        line = sightline(track, position_km[rows], up[rows], t)
         return line.rate, line.curvature
 
     culmination = _newton_in_bracket(
@@ -449,8 +454,8 @@ def refine_visits(
     kept = np.flatnonzero(peak >= threshold)
     kept_position, kept_up = position_km[kept], up[kept]
 
-    def above(t: FloatArray) -> tuple[FloatArray, FloatArray]:
-        line = sightline(track, kept_position, kept_up, t)
+    def above(t: FloatArray, rows: IntArray) -> tuple[FloatArray, FloatArray]:
+        line = sightline(track, kept_position[rows], kept_up[rows], t)
         return line.sin_elevation - threshold, line.rate
 
     top = culmination[kept]
@@ -507,22 +512,23 @@ def find_visibility(
 ) -> Visibility:
     """When each pass is visible and how bright it gets, sampled as ``app.passes`` does.
 
-    Most passes are settled without sampling: the station is in shadow
-    throughout, or the sky is bright throughout, or (sunlit throughout and dark
-    throughout) visible from rise to set. Only passes where the station
-    crosses the shadow edge or the Sun crosses -6° are sampled second by second.
+    ``app.passes`` checks every second from the rise. Here the sunlit stretch
+    of each pass comes from the shadow crossings located once for everyone,
+    and the dark stretch from where the Sun crosses -6° (it moves slowly and
+    steadily over a pass); the first and last whole-second samples inside
+    both are then known without looking at every second. The few passes
+    where that does not hold (Sun turning near -6°) are sampled.
     """
     count = len(rise_s)
-    start, end = np.full(count, np.nan), np.full(count, np.nan)
-    sunlit_at_rise = track.sunlit_at(rise_s)
-    changes = np.searchsorted(track.shadow_changes_s, set_s, side="right") - np.searchsorted(
-        track.shadow_changes_s, rise_s, side="right"
-    )
-    darkness = _darkness(track, position_km, up, rise_s, set_s, sun_max_altitude_deg)
-    all_visible = sunlit_at_rise & (changes == 0) & (darkness == _DARK)
-    start[all_visible], end[all_visible] = rise_s[all_visible], set_s[all_visible]
-    mixed = np.flatnonzero((sunlit_at_rise | (changes > 0)) & (darkness != _BRIGHT) & ~all_visible)
-    for chunk in np.array_split(mixed, max(1, len(mixed) // defaults.MANY_SAMPLED_PASSES_CHUNK)):
+    sunlit = _sunlit_stretch(track, rise_s, set_s)
+    dark = _dark_stretch(track, position_km, up, rise_s, set_s, sun_max_altitude_deg)
+    begin = np.maximum(sunlit[0], dark[0])
+    finish = np.minimum(sunlit[1], dark[1])
+    start, end = _samples_inside(rise_s, set_s, begin, finish)
+    awkward = np.flatnonzero(np.isnan(sunlit[0]) | np.isnan(dark[0]))
+    for chunk in np.array_split(
+        awkward, max(1, len(awkward) // defaults.MANY_SAMPLED_PASSES_CHUNK)
+    ):
         start[chunk], end[chunk] = _sampled_visibility(
             track, position_km[chunk], up[chunk], rise_s[chunk], set_s[chunk], sun_max_altitude_deg
         )
@@ -534,39 +540,93 @@ def find_visibility(
     return Visibility(start, end, magnitude)
 
 
-_DARK, _BRIGHT, _TWILIGHT = 0, 1, 2
+def _sunlit_stretch(
+    track: StationTrack, rise_s: FloatArray, set_s: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Sunlit part ``[since, until]`` of each pass; empty when since > until; NaN if in pieces."""
+    changes = track.shadow_changes_s
+    before_rise = np.searchsorted(changes, rise_s, side="right")
+    inside = np.searchsorted(changes, set_s, side="right") - before_rise
+    sunlit_at_rise = (before_rise % 2 == 0) == track.sunlit_at_first
+    padded = np.append(changes, np.inf)
+    change_s = padded[before_rise]
+    # change_s is the first instant in the new state: sunlit before it, or from it on.
+    since = np.where(sunlit_at_rise, -np.inf, np.where(inside > 0, change_s, np.inf))
+    until = np.where(inside > 0, np.where(sunlit_at_rise, change_s - 1e-9, np.inf), np.inf)
+    until = np.where(~sunlit_at_rise & (inside == 0), -np.inf, until)
+    since = np.where(inside > 1, np.nan, since)
+    return since, until
 
 
-def _darkness(
+def _dark_stretch(
     track: StationTrack,
     position_km: FloatArray,
     up: FloatArray,
     rise_s: FloatArray,
     set_s: FloatArray,
     sun_max_altitude_deg: float,
-) -> NDArray[np.int8]:
-    """Whether the sky is dark, bright, or either at some moment of each pass.
+) -> tuple[FloatArray, FloatArray]:
+    """Part of each pass with the Sun at or below the limit; NaN where the Sun turns.
 
-    The Sun's altitude is checked at a few instants along the pass; over a
-    pass's quarter of an hour it departs from a straight line by well under
-    0.1°, so a margin that wide makes "dark throughout" and "bright
-    throughout" safe, and everything else is sampled.
+    Checked at a few instants along the pass: over a quarter of an hour the
+    Sun's altitude is a straight line to within 0.01°, so unless it turns
+    round (local midnight or noon) it crosses the limit at most once, found
+    by bisection.
     """
-    fractions = np.linspace(0.0, 1.0, 5)
-    margin_deg = 0.1
-    low = np.sin(np.radians(sun_max_altitude_deg - margin_deg))
-    high = np.sin(np.radians(sun_max_altitude_deg + margin_deg))
-    all_dark = np.ones(len(rise_s), dtype=bool)
-    all_bright = np.ones(len(rise_s), dtype=bool)
-    for fraction in fractions:
-        sin_altitude = _sin_sun_altitude(
-            track, position_km, up, rise_s + fraction * (set_s - rise_s)
+    limit = np.sin(np.radians(sun_max_altitude_deg))
+    heights = np.stack(
+        [
+            _sin_sun_altitude(track, position_km, up, rise_s + f * (set_s - rise_s)) - limit
+            for f in np.linspace(0.0, 1.0, 5)
+        ]
+    )
+    steps = np.diff(heights, axis=0)
+    falling, rising = (steps < 0).all(axis=0), (steps > 0).all(axis=0)
+    all_dark = (heights <= 0).all(axis=0)
+    all_bright = (heights > 0).all(axis=0)
+    since = np.where(all_dark, -np.inf, np.inf)
+    until = np.where(all_dark, np.inf, -np.inf)
+    crossing = np.flatnonzero(~all_dark & ~all_bright & (falling | rising))
+    if len(crossing):
+        at = _bisect_sun_limit(
+            track, position_km[crossing], up[crossing], rise_s[crossing], set_s[crossing], limit
         )
-        all_dark &= sin_altitude <= low
-        all_bright &= sin_altitude > high
-    result = np.full(len(rise_s), _TWILIGHT, dtype=np.int8)
-    result[all_dark], result[all_bright] = _DARK, _BRIGHT
-    return result
+        since[crossing] = np.where(falling[crossing], at, -np.inf)
+        until[crossing] = np.where(falling[crossing], np.inf, at)
+    since[~all_dark & ~all_bright & ~falling & ~rising] = np.nan
+    return since, until
+
+
+def _bisect_sun_limit(
+    track: StationTrack,
+    position_km: FloatArray,
+    up: FloatArray,
+    low: FloatArray,
+    high: FloatArray,
+    limit: float,
+) -> FloatArray:
+    """Instant the Sun's altitude crosses the limit, to a microsecond (one crossing each)."""
+    dark_low = _sin_sun_altitude(track, position_km, up, low) <= limit
+    for _ in range(30):
+        middle = (low + high) / 2.0
+        same = (_sin_sun_altitude(track, position_km, up, middle) <= limit) == dark_low
+        low, high = np.where(same, middle, low), np.where(same, high, middle)
+    # The first dark instant when darkening, the last dark one when brightening.
+    return np.where(dark_low, low, high)
+
+
+def _samples_inside(
+    rise_s: FloatArray, set_s: FloatArray, begin_s: FloatArray, finish_s: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """First and last sample (rise + whole seconds, then set) inside ``[begin, finish]``."""
+    count = _sample_count(rise_s, set_s)
+    with np.errstate(invalid="ignore"):
+        first_index = np.clip(np.ceil(begin_s - rise_s), 0.0, count - 1)
+        last_index = np.clip(np.floor(finish_s - rise_s), 0.0, count - 2)
+        first = np.where(first_index > count - 2, set_s, rise_s + first_index)
+        last = np.where(finish_s >= set_s, set_s, rise_s + last_index)
+        seen = (first >= begin_s) & (first <= finish_s) & (last >= first)
+    return np.where(seen, first, np.nan), np.where(seen, last, np.nan)
 
 
 def _sampled_visibility(
