@@ -744,6 +744,20 @@ class PassTable:
     def visible(self) -> NDArray[np.bool_]:
         return ~np.isnan(self.visible_start_s)
 
+    def passes_of(self, observer: int) -> list[Pass]:
+        """The passes of one observer (cheap: no other observer's are built)."""
+        a, b = np.searchsorted(self.observer, [observer, observer + 1])
+        return self._rows(slice(a, b)).to_passes()[0] if b > a else []
+
+    def _rows(self, rows: slice) -> PassTable:
+        columns = {
+            name: values[rows]
+            for name, values in self.__dict__.items()
+            if isinstance(values, np.ndarray)
+        }
+        columns["observer"] = np.zeros(len(columns["observer"]), dtype=np.int64)
+        return PassTable(start=self.start, observer_count=1, **columns)
+
     def to_passes(self) -> list[list[Pass]]:
         """One list of :class:`app.passes.Pass` per observer, in the order given."""
         rise = _datetimes(self.start, self.rise_s)
@@ -786,13 +800,15 @@ def find_pass_table(
     min_elevation_deg: float = defaults.MIN_ELEVATION_DEG,
     min_peak_elevation_deg: float | None = None,
     visible_only: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> PassTable:
     """Every pass of every observer, as columns (see :func:`find_passes_many`).
 
     ``min_peak_elevation_deg`` drops passes whose peak stays lower, and
     ``visible_only`` drops passes never visible; both save the work of
     describing passes nobody asked for (rise and set stay those of
-    ``min_elevation_deg``).
+    ``min_elevation_deg``). ``progress(done, total)`` is called as batches of
+    footprint visits are finished.
     """
     satellite = elements if isinstance(elements, EarthSatellite) else sky.satellite(elements)
     observers = Observers.from_geodetic(latitudes_deg, longitudes_deg, altitudes_m)
@@ -800,19 +816,22 @@ def find_pass_table(
     visits = find_visits(track, observers, min_elevation_deg)
     window_s = (end - start).total_seconds()
     peak_floor_deg = max(min_elevation_deg, min_peak_elevation_deg or min_elevation_deg)
-    batches = [
-        _describe_batch(
-            track,
-            observers,
-            visits,
-            rows,
-            min_elevation_deg,
-            window_s,
-            peak_floor_deg,
-            visible_only,
+    batches = []
+    for rows in _batches(len(visits.observer), defaults.MANY_VISITS_CHUNK):
+        batches.append(
+            _describe_batch(
+                track,
+                observers,
+                visits,
+                rows,
+                min_elevation_deg,
+                window_s,
+                peak_floor_deg,
+                visible_only,
+            )
         )
-        for rows in _batches(len(visits.observer), defaults.MANY_VISITS_CHUNK)
-    ]
+        if progress is not None:
+            progress(rows.stop, len(visits.observer))
     columns = {name: np.concatenate([b[name] for b in batches]) for name in batches[0]}
     order = np.lexsort((columns["rise_s"], columns["observer"]))
     return PassTable(
