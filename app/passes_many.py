@@ -83,7 +83,7 @@ class Observers:
     def __len__(self) -> int:
         return len(self.position_km)
 
-    def unit_km(self) -> FloatArray:
+    def directions(self) -> FloatArray:
         """Geocentric directions of the observers (for the footprint test)."""
         return self.position_km / np.linalg.norm(self.position_km, axis=1, keepdims=True)
 
@@ -276,7 +276,7 @@ def find_visits(
         observer_radius_km,
     )
     widened_rad = radius_rad + float(step_rad.max()) + 1e-4
-    observer_unit = observers.unit_km()
+    observer_unit = observers.directions()
     pieces = [
         _visits_in_cell(members, observer_unit[members], station_unit, widened_rad)
         for members in _cells(observer_unit, cell_deg)
@@ -357,8 +357,6 @@ class Sightline:
     """d(sin elevation)/dt, per second."""
     curvature: FloatArray
     """d²(sin elevation)/dt², per second squared."""
-    offset_km: FloatArray
-    """Observer-to-station vector."""
 
 
 def sightline(
@@ -380,7 +378,7 @@ def sightline(
     curvature = (
         height_accel - 2.0 * rate * distance_rate - sin_elevation * distance_accel
     ) / distance
-    return Sightline(sin_elevation, rate, curvature, offset)
+    return Sightline(sin_elevation, rate, curvature)
 
 
 def _newton_in_bracket(

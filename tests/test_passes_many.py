@@ -198,3 +198,20 @@ def test_observer_vectors_match_skyfield() -> None:
     for i, (lat, lon, alt) in enumerate(zip(latitudes, longitudes, altitudes, strict=True)):
         place = wgs84.latlon(lat, lon, alt)
         np.testing.assert_allclose(observers.position_km[i], place.itrs_xyz.km, atol=1e-6)
+
+
+def test_visibility_from_crossings_equals_checking_every_second(iss_2014: ElementSet) -> None:
+    from app import passes_many
+
+    latitudes, longitudes, altitudes = spread_observers(60, seed=7)
+    start, end = iss_2014.epoch, iss_2014.epoch + timedelta(hours=24)
+    table = find_pass_table(iss_2014, latitudes, longitudes, altitudes, start, end)
+    observers = Observers.from_geodetic(latitudes, longitudes, altitudes)
+    track = passes_many.build_track(sky.satellite(iss_2014), start, end, 30.0)
+    who = table.observer
+    sampled_start, sampled_end = passes_many._sampled_visibility(
+        track, observers.position_km[who], observers.up[who], table.rise_s, table.set_s, -6.0
+    )
+    assert table.visible.sum() > 10
+    np.testing.assert_allclose(table.visible_start_s, sampled_start, atol=1e-6)
+    np.testing.assert_allclose(table.visible_end_s, sampled_end, atol=1e-6)
