@@ -108,3 +108,20 @@ JOB_RESULT_TTL_S = 24 * 3600
 
 JOB_FAILURE_TTL_S = 7 * 24 * 3600
 """How long failed jobs are kept in Redis for inspection."""
+
+MANY_TABLE_STEP_S = 30.0
+"""Step, in seconds, of the station/Sun table the many-observer engine interpolates
+(cubic Hermite: centimetre-exact at 30 s)."""
+
+MANY_DETECT_STEP_S = 60.0
+"""Step, in seconds, at which the many-observer engine looks for the station inside each
+observer's footprint (the footprint is widened by a step's motion, so no pass is missed)."""
+
+MANY_CELL_DEG = 5.0
+"""Size, in degrees of latitude and longitude, of the cells observers are grouped in."""
+
+MANY_VISITS_CHUNK = 200_000
+"""Footprint visits refined together; bounds the engine's working memory."""
+
+MANY_SAMPLED_PASSES_CHUNK = 20_000
+"""Passes sampled second by second together (shadow edge or twilight during the pass)."""
