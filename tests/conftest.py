@@ -29,6 +29,7 @@ SETTING_NAMES = (
     "REDIS_URL", "DATABASE_URL", "SECRET_KEY", "TLE_URL", "SMS_BACKEND", "OUTBOX_PATH",
     "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_MESSAGING_SERVICE_SID",
     "TWILIO_FROM_NUMBER", "PUBLIC_BASE_URL", "ADMIN_PASSWORD", "ALLOWED_COUNTRIES", "PORT",
+    "TRUSTED_PROXY_HOPS",
 )  # fmt: skip
 
 
@@ -178,3 +179,56 @@ def database_url(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     upgrade(sqlite_url)
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
     return sqlite_url
+
+
+# --- the web app ----------------------------------------------------------------
+
+
+@pytest.fixture
+def app(database_url: str, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """The web app on a migrated SQLite database, texting into the outbox file."""
+    from app import create_app
+    from app.settings import Settings
+
+    monkeypatch.setenv("SMS_BACKEND", "outbox")
+    application = create_app(Settings.from_env())
+    application.config["TESTING"] = True
+    return application
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    return app.test_client()
+
+
+@pytest.fixture
+def fresh_elements(isolated_settings: Path) -> ElementSet:
+    """A synthetic ISS element set with yesterday's epoch, in the element cache."""
+    from datetime import UTC, timedelta
+
+    from app import defaults
+    from app.celestrak import ElementCache, refresh_elements
+
+    source = isolated_settings.parent / "fresh.tle"
+    epoch = datetime.now(UTC) - timedelta(days=1)
+    source.write_text(tle_with_epoch((DATA / "iss_2019.tle").read_text(), epoch))
+    cache = ElementCache(isolated_settings / defaults.ELEMENTS_CACHE_FILE)
+    result = refresh_elements(cache, str(source))
+    assert result.current is not None, result.message
+    return result.current.elements
+
+
+def csrf_token(client) -> str:  # type: ignore[no-untyped-def]
+    """The CSRF token of the client's session, read from the sign-up page like a browser."""
+    import re
+
+    page = client.get("/").get_data(as_text=True)
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    assert match, "no CSRF token on the sign-up page"
+    return match.group(1)
+
+
+def outbox_messages(var_dir: Path) -> list[dict[str, str]]:
+    from app.sms.outbox import read_outbox
+
+    return read_outbox(var_dir / "outbox.jsonl")
