@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, render_template
+from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -20,13 +21,12 @@ EXPLANATIONS = {
     404: "There is no page at this address.",
     405: "This page does not take that kind of request.",
     413: "The form you sent was far larger than any real sign-up.",
-    429: "Too many sign-ups from here or for this number in a short time. "
-    "This keeps our texts from being misused; please try again later.",
 }
 
 
 def register(app: Flask) -> None:
     app.register_error_handler(CSRFError, csrf_error)
+    app.register_error_handler(RateLimitExceeded, too_many_requests)
     app.register_error_handler(InternalServerError, unexpected_error)
     app.register_error_handler(HTTPException, http_error)
 
@@ -41,6 +41,16 @@ def csrf_error(error: CSRFError) -> tuple[str, int]:
         "The form had expired",
         "For your safety a form only works for a while after it was opened, in the same "
         "browser. Please go back, reload the page and send it again.",
+    )
+
+
+def too_many_requests(error: RateLimitExceeded) -> tuple[str, int]:
+    # The limit itself ("5 per 1 day") is no business of a visitor's, nor of an abuser's.
+    return render_error(
+        429,
+        TITLES[429],
+        "Too many sign-ups from here or for this number in a short time. "
+        "This keeps our texts from being misused; please try again later.",
     )
 
 

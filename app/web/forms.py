@@ -14,6 +14,7 @@ from datetime import time
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, SelectField, StringField, TimeField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, ValidationError
 
 from app import defaults
@@ -59,7 +60,7 @@ class SignupForm(FlaskForm):
         "Only passes that climb at least",
         coerce=int,
         choices=[
-            (deg, f"{deg}° above the horizon")
+            SelectChoice(deg, f"{deg}° above the horizon")
             for deg in defaults.SUBSCRIBER_MIN_PEAK_ELEVATION_CHOICES_DEG
         ],
         default=int(defaults.SUBSCRIBER_MIN_PEAK_ELEVATION_DEG),
@@ -70,7 +71,8 @@ class SignupForm(FlaskForm):
         "Text me this long before",
         coerce=int,
         choices=[
-            (minutes, f"{minutes} minutes") for minutes in defaults.SUBSCRIBER_LEAD_MINUTES_CHOICES
+            SelectChoice(minutes, f"{minutes} minutes")
+            for minutes in defaults.SUBSCRIBER_LEAD_MINUTES_CHOICES
         ],
         default=defaults.SUBSCRIBER_LEAD_MINUTES,
         invalid_value_message="Choose a time from the list.",
@@ -95,17 +97,23 @@ class SignupForm(FlaskForm):
         except PhoneError as error:
             raise ValidationError(str(error)) from None
 
-    def validate_quiet_end(self, field: Field) -> None:
-        start, end = self.quiet_start.data, field.data
-        if (start is None) != (end is None) and not self.quiet_start.errors:
-            raise ValidationError("Give both ends of the quiet hours, or neither.")
-        if start is not None and start == end:
-            raise ValidationError("Quiet hours need to end at another time than they start.")
-
     def validate(self, extra_validators: object = None) -> bool:
         fields_ok = super().validate(extra_validators)  # type: ignore[arg-type]
+        quiet_ok = self._check_quiet_hours()
         self.location = self._resolve_location()
-        return fields_ok and self.location is not None
+        return fields_ok and quiet_ok and self.location is not None
+
+    def _check_quiet_hours(self) -> bool:
+        start, end = self.quiet_start.data, self.quiet_end.data
+        if self.quiet_start.errors or self.quiet_end.errors:
+            return False
+        if (start is None) != (end is None):
+            self.quiet_end.errors.append("Give both ends of the quiet hours, or neither.")
+            return False
+        if start is not None and start == end:
+            self.quiet_end.errors.append("Quiet hours need to end at another time than they start.")
+            return False
+        return True
 
     def _resolve_location(self) -> Location | None:
         """The place asked for, or None with the reason added to the field at fault."""
