@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import threading
 
 from flask import Flask
@@ -39,11 +40,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     if settings.database_url.startswith("sqlite"):
-        # A laptop's SQLite file is migrated on start; PostgreSQL deployments run
-        # `overhead db upgrade` in the release phase instead.
-        from app.db import upgrade
-
-        upgrade(settings.database_url)
+        _migrate_sqlite(settings)
 
     from app.web import errors, signup, sms_webhook, unsubscribe
     from app.web.extensions import csrf, limiter
@@ -61,3 +58,17 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     threading.Thread(target=warm_up, name="places-warm-up", daemon=True).start()
     return app
+
+
+def _migrate_sqlite(settings: Settings) -> None:
+    """Bring a laptop's SQLite file up to date on start.
+
+    PostgreSQL deployments run `overhead db upgrade` in the release phase
+    instead. A file lock keeps several gunicorn workers from migrating at once.
+    """
+    from app.db import upgrade
+
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    with (settings.var_dir / "migrate.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        upgrade(settings.database_url)

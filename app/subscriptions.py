@@ -14,7 +14,7 @@ data.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -79,8 +79,8 @@ def _apply_signup(session: Session, signup: Signup, now: datetime) -> Subscriber
     if subscriber is None:
         subscriber = Subscriber(phone=signup.phone, created_at=now)
         session.add(subscriber)
-    for field in Signup.__dataclass_fields__:
-        setattr(subscriber, field, getattr(signup, field))
+    for name, value in asdict(signup).items():
+        setattr(subscriber, name, value)
     if subscriber.status != SubscriberStatus.ACTIVE:
         subscriber.status = SubscriberStatus.PENDING
     subscriber.updated_at = now

@@ -39,6 +39,8 @@ broken = st.fixed_dictionaries(
 FUZZ = settings(
     max_examples=120,
     deadline=None,
+    derandomize=True,  # the same examples on every run: CI must not fail by chance
+    database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
@@ -90,6 +92,8 @@ def test_without_a_csrf_token_nothing_happens(unlimited, client, database_url, d
     assert count_subscribers(database_url) == 0
 
 
+# What an HTTP header can carry: no control characters, Latin-1.
+header_values = st.text(st.characters(min_codepoint=0x20, max_codepoint=0xFF), max_size=80)
 webhook_fields = st.dictionaries(
     st.sampled_from(["From", "To", "Body", "MessageSid", "NumMedia", "junk"]), values, max_size=6
 )
@@ -118,7 +122,7 @@ def test_a_subscriber_texting_junk_gets_a_hint_or_a_keyword(client, database_url
 
 
 @FUZZ
-@given(form=webhook_fields, signature=st.one_of(st.none(), st.text(max_size=80)))
+@given(form=webhook_fields, signature=st.one_of(st.none(), header_values))
 def test_unsigned_or_forged_posts_are_403_when_a_token_is_set(
     database_url, monkeypatch, form, signature
 ) -> None:

@@ -194,3 +194,20 @@ def test_a_post_without_from_is_a_400(client, database_url) -> None:
 
 def test_get_is_not_allowed(client) -> None:
     assert client.get("/sms/inbound").status_code == 405
+
+
+def test_every_text_offers_a_way_out(database_url, fresh_elements) -> None:
+    from app import texts
+    from app.upcoming import good_passes
+
+    subscriber_id = add_subscriber(database_url, SubscriberStatus.ACTIVE)
+    subscriber = status_of(database_url, subscriber_id)
+    passes = good_passes(fresh_elements, subscriber, datetime.now(UTC), 3)
+    every_text = [
+        texts.confirmation(subscriber), texts.preferences_updated(subscriber),
+        texts.confirmed(subscriber), texts.already_confirmed(subscriber),
+        texts.help_reply("https://o.example/"), texts.hint(),
+        texts.unknown_number("https://o.example/"), texts.no_elements(),
+        texts.next_passes(subscriber, passes), texts.next_passes(subscriber, []),
+    ]  # fmt: skip
+    assert all(text.endswith("Reply STOP to end.") for text in every_text)
