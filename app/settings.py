@@ -32,6 +32,8 @@ class Settings:
     admin_password: str | None
     allowed_countries: tuple[str, ...]
     port: int
+    trusted_proxy_hops: int = 0
+    """Proxies in front of the web process whose X-Forwarded-* headers are believed."""
 
     @property
     def elements_cache_path(self) -> Path:
@@ -73,6 +75,7 @@ class Settings:
                 code.strip().upper() for code in countries.split(",") if code.strip()
             ),
             port=int(get("PORT") or defaults.PORT),
+            trusted_proxy_hops=int(get("TRUSTED_PROXY_HOPS") or defaults.TRUSTED_PROXY_HOPS),
         )
 
 

@@ -28,6 +28,7 @@ SETTING_NAMES = (
     "REDIS_URL", "DATABASE_URL", "SECRET_KEY", "TLE_URL", "SMS_BACKEND", "OUTBOX_PATH",
     "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_MESSAGING_SERVICE_SID",
     "TWILIO_FROM_NUMBER", "PUBLIC_BASE_URL", "ADMIN_PASSWORD", "ALLOWED_COUNTRIES", "PORT",
+    "TRUSTED_PROXY_HOPS",
 )  # fmt: skip
 
 
@@ -187,10 +188,51 @@ def install_elements(settings: Settings, text: str) -> ElementSet:
     return elements
 
 
+# --- the web app ----------------------------------------------------------------
+
+
 @pytest.fixture
-def fresh_elements(service: Settings) -> ElementSet:
-    """The 2019 orbit with its epoch moved to an hour ago, installed in the cache."""
+def app(database_url: str, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """The web app on a migrated SQLite database, texting into the outbox file."""
+    from app import create_app
+    from app.settings import Settings
+
+    monkeypatch.setenv("SMS_BACKEND", "outbox")
+    application = create_app(Settings.from_env())
+    application.config["TESTING"] = True
+    return application
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    return app.test_client()
+
+
+@pytest.fixture
+def fresh_elements(isolated_settings: Path) -> ElementSet:
+    """The 2019 orbit with its epoch moved to an hour ago, in the element cache.
+
+    The cache is the file under VAR_DIR and, when the test has set REDIS_URL
+    (ask for ``service`` or ``redis_url`` first), Redis too.
+    """
     from datetime import UTC, timedelta
 
     epoch = datetime.now(UTC) - timedelta(hours=1)
-    return install_elements(service, tle_with_epoch((DATA / "iss_2019.tle").read_text(), epoch))
+    text = tle_with_epoch((DATA / "iss_2019.tle").read_text(), epoch)
+    return install_elements(Settings.from_env(), text)
+
+
+def csrf_token(client) -> str:  # type: ignore[no-untyped-def]
+    """The CSRF token of the client's session, read from the sign-up page like a browser."""
+    import re
+
+    page = client.get("/").get_data(as_text=True)
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    assert match, "no CSRF token on the sign-up page"
+    return match.group(1)
+
+
+def outbox_messages(var_dir: Path) -> list[dict[str, str]]:
+    from app.sms.outbox import read_outbox
+
+    return read_outbox(var_dir / "outbox.jsonl")

@@ -10,7 +10,7 @@ import hmac
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, render_template, request
+from flask import Blueprint, Flask, Response, render_template, request
 from sqlalchemy import func, select
 
 from app.celestrak import ElementCache
@@ -18,6 +18,7 @@ from app.connections import redis_from_settings
 from app.db import session_scope
 from app.models import Alert, Subscriber
 from app.settings import Settings
+from app.web import current_settings
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -40,7 +41,7 @@ def init_admin(app: Flask, settings: Settings) -> None:
 
 def require_admin() -> Response | None:
     """Ask for the admin password unless the request carries it."""
-    settings: Settings = current_app.config["SETTINGS"]
+    settings = current_settings()
     auth = request.authorization
     given = (auth.password or "") if auth and auth.username == ADMIN_USER else ""
     if settings.admin_password and hmac.compare_digest(given, settings.admin_password):
@@ -54,7 +55,7 @@ bp.before_request(require_admin)
 
 @bp.get("/")
 def overview() -> str:
-    settings: Settings = current_app.config["SETTINGS"]
+    settings = current_settings()
     with session_scope(settings.database_url) as session:
         subscribers = _count_by(session, Subscriber.status)
         alerts = _count_by(session, Alert.state)

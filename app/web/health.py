@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, current_app
+from flask import Blueprint
 from sqlalchemy import text
 
 from app import defaults
@@ -18,13 +18,14 @@ from app.celestrak import ElementCache
 from app.connections import redis_from_settings
 from app.db import engine_for
 from app.settings import Settings
+from app.web import current_settings
 
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
 def healthz() -> tuple[dict[str, Any], int]:
-    settings: Settings = current_app.config["SETTINGS"]
+    settings = current_settings()
     checks = {
         "database": _check_database(settings),
         "redis": _check_redis(settings),
