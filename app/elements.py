@@ -77,6 +77,18 @@ def with_checksum(line: str) -> str:
     return line[:68] + str(tle_checksum(line))
 
 
+def tle_with_epoch(text: str, epoch: datetime) -> str:
+    """The same TLE with its epoch moved: a synthetic but valid element set.
+
+    For demonstrations, tests and benchmarks that need elements "from now".
+    """
+    *name, line1, line2 = [line for line in text.strip().splitlines() if line.strip()]
+    start_of_year = datetime(epoch.year, 1, 1, tzinfo=epoch.tzinfo)
+    day = 1 + (epoch - start_of_year).total_seconds() / 86400.0
+    line1 = with_checksum(f"{line1[:18]}{epoch.year % 100:02d}{day:012.8f}{line1[32:]}")
+    return "\n".join([*name, line1, line2]) + "\n"
+
+
 def tle_epoch(line1: str) -> datetime:
     """The epoch encoded in columns 19-32 of TLE line 1, as an aware UTC datetime."""
     year_2digit = int(line1[18:20])

