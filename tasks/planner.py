@@ -108,6 +108,9 @@ class _Changes:
     reschedule: list[Alert] = field(default_factory=list)
     """Known alerts whose job must be (re)scheduled: moved, or withdrawn and wanted again."""
     unchanged: list[Alert] = field(default_factory=list)
+    """Known alerts already right; rescheduled only if their job has vanished from Redis."""
+    overdue: list[Alert] = field(default_factory=list)
+    """Due alerts whose pass has not begun; sent at once if their job has vanished."""
     cancel: list[Alert] = field(default_factory=list)
 
 
@@ -133,11 +136,13 @@ def plan_subscribers(
             _match_passes(subscriber, wanted, alerts, changes, stats)
         _withdraw_leftovers(alerts, now, changes, stats)
 
-    # An unchanged alert whose job has vanished (Redis restarted empty) is scheduled again.
-    present = jobs_queue.jobs_scheduled(connection, [a.job_id for a in changes.unchanged])
-    lost = [a for a, scheduled in zip(changes.unchanged, present, strict=True) if not scheduled]
-    changes.reschedule += lost
-    stats.restored, stats.kept = len(lost), len(changes.unchanged) - len(lost)
+    # Alerts whose job has vanished (Redis restarted empty) are scheduled again.
+    lost = _without_jobs(connection, changes.unchanged)
+    late = _without_jobs(connection, changes.overdue)
+    for alert in late:
+        alert.send_at = now  # late is better than never: the job re-checks the pass
+    changes.reschedule += lost + late
+    stats.restored, stats.kept = len(lost) + len(late), len(changes.unchanged) - len(lost)
     stats.cancelled = len(changes.cancel)
     _write_then_schedule(session, connection, changes)
     return stats
@@ -190,9 +195,17 @@ def _withdraw_leftovers(
         if alert.send_at > now:
             alert.state = AlertState.CANCELLED
             changes.cancel.append(alert)
+        elif alert.rise_at > now:
+            changes.overdue.append(alert)
         elif alert.rise_at < now - timedelta(minutes=15):
             alert.state, alert.error = AlertState.SKIPPED, "missed: no worker ran it"
             stats.expired += 1
+
+
+def _without_jobs(connection: Redis, alerts: list[Alert]) -> list[Alert]:
+    """The alerts whose job is not in the schedule."""
+    present = jobs_queue.jobs_scheduled(connection, [a.job_id for a in alerts])
+    return [a for a, scheduled in zip(alerts, present, strict=True) if not scheduled]
 
 
 def _write_then_schedule(session: Session, connection: Redis, changes: _Changes) -> None:

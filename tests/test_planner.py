@@ -33,12 +33,14 @@ def add_subscriber(settings: Settings, **changes: object) -> int:
         return subscriber.id
 
 
-def plan(settings: Settings, elements: ElementSet) -> planner.PlanStats:
+def plan(
+    settings: Settings, elements: ElementSet, now: datetime | None = None
+) -> planner.PlanStats:
     connection = redis.Redis.from_url(settings.redis_url)
     with session_scope(settings.database_url) as session:
         subscribers = list(session.scalars(select(Subscriber)))
         return planner.plan_subscribers(
-            session, connection, subscribers, elements, datetime.now(UTC)
+            session, connection, subscribers, elements, now or datetime.now(UTC)
         )
 
 
@@ -194,3 +196,18 @@ def test_shards_cover_every_subscriber(service) -> None:
         add_subscriber(service, phone=f"+1415555010{n}")
     with session_scope(service.database_url) as session:
         assert planner.shard_ranges(session, shard_size=3) == [(1, 3), (4, 6), (7, 7)]
+
+
+def test_a_due_alert_whose_job_vanished_is_sent_late_rather_than_never(
+    service, fresh_elements
+) -> None:
+    add_subscriber(service)
+    plan(service, fresh_elements)
+    first = alerts(service)[0]
+    redis.Redis.from_url(service.redis_url).flushall()  # Redis lost every job...
+    later = first.send_at + timedelta(minutes=2)  # ...and the first one's moment has come
+
+    stats = plan(service, fresh_elements, now=later)
+
+    assert stats.restored == len(alerts(service))
+    assert schedule(service)[first.job_id] == int(later.timestamp())
