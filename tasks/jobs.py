@@ -19,11 +19,12 @@ from app.db import session_scope
 from app.elements import ElementSet
 from app.models import Alert, AlertState, Subscriber, SubscriberStatus, alert_job_id
 from app.passes import Observer, Pass, find_passes
+from app.phones import may_text
 from app.settings import Settings
 from app.sms import InvalidRecipient, RecipientOptedOut, SmsError, gateway_from_settings
+from app.texts import alert_text
 from tasks import planner
 from tasks import queue as jobs_queue
-from tasks.message import alert_text
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,9 @@ def send_alert(alert_id: int) -> str:
         if subscriber.status != SubscriberStatus.ACTIVE:
             alert.state, alert.error = AlertState.SKIPPED, f"subscriber {subscriber.status}"
             return "subscriber not active"
+        if not may_text(subscriber.phone, settings.allowed_countries):
+            alert.state, alert.error = AlertState.SKIPPED, "country no longer allowed"
+            return "country not allowed"
 
         sky_pass = _recheck_pass(settings, subscriber, alert)
         if sky_pass is None or sky_pass.set <= now:

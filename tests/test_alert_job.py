@@ -57,7 +57,7 @@ def test_an_alert_is_texted_once_with_local_times_and_directions(service, planne
     assert re.search(
         r"from (N|NNE|NE|ENE|E|ESE|SE|SSE|S|SSW|SW|WSW|W|WNW|NW|NNW),", message["body"]
     )
-    assert message["body"].endswith("Reply STOP to end")
+    assert message["body"].endswith("Reply STOP to end.")
     assert len(message["body"]) <= 160 and message["body"].isascii()
     stored = state_of(service, alert.id)
     assert stored.state == AlertState.SENT and stored.body == message["body"]
@@ -184,3 +184,10 @@ def test_an_alert_interrupted_mid_send_is_not_sent_again(service, planned) -> No
     assert jobs.send_alert(planned[0].id) == "interrupted earlier"
     assert read_outbox(service.outbox_path) == []
     assert state_of(service, planned[0].id).state == AlertState.FAILED
+
+
+def test_no_text_to_a_country_taken_off_the_allowlist(service, planned, monkeypatch) -> None:
+    monkeypatch.setenv("ALLOWED_COUNTRIES", "GB,IE")  # the subscriber's number is American
+    assert jobs.send_alert(planned[0].id) == "country not allowed"
+    assert read_outbox(service.outbox_path) == []
+    assert state_of(service, planned[0].id).state == AlertState.SKIPPED
