@@ -1,15 +1,17 @@
-"""The development backend: texts are written to the log instead of sent."""
+"""The development backend: texts are printed to the console instead of sent.
+
+Printed on standard output rather than logged, so they show up whatever
+the process's logging set-up (gunicorn's workers included).
+"""
 
 from __future__ import annotations
 
-import logging
+import sys
 import uuid
-
-log = logging.getLogger("overhead.sms")
 
 
 class ConsoleGateway:
     def send(self, to: str, body: str) -> str:
         message_id = f"console-{uuid.uuid4().hex[:12]}"
-        log.info("SMS to %s: %s", to, body)
+        print(f"SMS to {to}: {body}", file=sys.stdout, flush=True)
         return message_id
