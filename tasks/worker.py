@@ -36,4 +36,5 @@ def run_worker(settings: Settings, *, burst: bool = False) -> bool:
     sky.ephemeris()
     worker = build_worker(settings)
     logging.getLogger("overhead.worker").info("worker %s listening", worker.name)
-    return worker.work(with_scheduler=True, burst=burst, logging_level="INFO")
+    # RQ logs two lines per job and per maintenance pass; our jobs log one line each.
+    return worker.work(with_scheduler=True, burst=burst, logging_level="WARNING")
