@@ -212,12 +212,11 @@ def _write_then_schedule(session: Session, connection: Redis, changes: _Changes)
     """Commit the database first (Redis can always be rebuilt from it), then the schedule."""
     jobs: list[tuple[int, str, datetime]] = []
     if changes.new:
-        # One multi-row INSERT ... RETURNING: tens of thousands of rows in a second.
-        inserted = insert(Alert).returning(Alert.id, sort_by_parameter_order=True)
-        new_ids = session.scalars(inserted, changes.new).all()
-        jobs += [
-            (i, row["job_id"], row["send_at"]) for i, row in zip(new_ids, changes.new, strict=True)
-        ]
+        # Multi-row INSERT ... RETURNING, matched back by the unique job id (asking for
+        # the rows' order instead would make SQLAlchemy insert them one at a time).
+        inserted = session.execute(insert(Alert).returning(Alert.id, Alert.job_id), changes.new)
+        id_of_job = {job_id: alert_id for alert_id, job_id in inserted}
+        jobs += [(id_of_job[row["job_id"]], row["job_id"], row["send_at"]) for row in changes.new]
     jobs += [(a.id, a.job_id, a.send_at) for a in changes.reschedule]
     session.commit()
 
