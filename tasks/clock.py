@@ -1,9 +1,10 @@
 """The clock: exactly one process that keeps elements fresh and alerts planned.
 
 APScheduler 3's ``BlockingScheduler`` runs two jobs: an element refresh
-every 6 hours (within CelesTrak's rules) followed by a re-plan, and a
-re-plan every 30 minutes. Planning itself runs on the workers, split into
-shard jobs, so the clock stays light. A job that raises is logged in one
+once the last good set is 6 hours old (tried every 2 hours, within
+CelesTrak's rules) followed by a re-plan, and a re-plan every 30 minutes.
+Planning itself runs on the workers, split into shard jobs, so the clock
+stays light. A job that raises is logged in one
 line and tried again at its next run.
 """
 
@@ -25,12 +26,19 @@ from tasks import queue as jobs_queue
 log = logging.getLogger("overhead.clock")
 
 
-def refresh_and_plan(settings: Settings) -> str:
-    """Fetch fresh elements if CelesTrak's rules allow, then re-plan everyone."""
-    connection = jobs_queue.connect(settings)
-    result = refresh_elements(
-        ElementCache(settings.elements_cache_path, connection), settings.tle_url
-    )
+def refresh_and_plan(settings: Settings, now: datetime | None = None) -> str:
+    """Fetch new elements when the last good set is 6 hours old, then re-plan everyone.
+
+    Runs every 2 hours: a failed fetch is tried again then, not 6 hours later,
+    and CelesTrak is still never asked more often than every 2 hours.
+    """
+    now = now or datetime.now(UTC)
+    cache = ElementCache(settings.elements_cache_path, jobs_queue.connect(settings))
+    current = cache.current()
+    refresh_after = timedelta(seconds=defaults.TLE_REFRESH_INTERVAL_S)
+    if current is not None and now - current.fetched_at < refresh_after:
+        return "fresh"
+    result = refresh_elements(cache, settings.tle_url, now=now)
     log.log(logging.WARNING if result.status == "failed" else logging.INFO,
             "elements %s: %s", result.status, result.message)  # fmt: skip
     if result.current is not None:
@@ -70,7 +78,7 @@ def build_scheduler(settings: Settings) -> BlockingScheduler:
     )
     now = datetime.now(UTC)
     scheduler.add_job(survive(refresh_and_plan, settings), "interval",
-                      seconds=defaults.TLE_REFRESH_INTERVAL_S, next_run_time=now,
+                      seconds=defaults.TLE_MIN_FETCH_INTERVAL_S + 60, next_run_time=now,
                       id="refresh_and_plan", name="refresh elements and plan")  # fmt: skip
     scheduler.add_job(survive(plan_everyone, settings), "interval",
                       seconds=defaults.PLAN_INTERVAL_S,
