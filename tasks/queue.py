@@ -14,7 +14,7 @@ import logging
 from collections.abc import Iterable
 from datetime import datetime
 
-from redis import Redis
+from redis import Redis, RedisError
 from rq import Queue, Retry
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
@@ -93,16 +93,21 @@ def subscriber_changed(subscriber_id: int) -> None:
     """Re-plan one subscriber at once (as a job) after a status or preference change.
 
     A newly confirmed subscriber gets alerts without waiting for the clock;
-    a stopped or paused one has every pending alert withdrawn.
+    a stopped or paused one has every pending alert withdrawn. If Redis is
+    out of reach the change still stands (it is in the database) and the
+    clock's next planning run, within 30 minutes, catches up.
     """
     settings = Settings.from_env()
     if not settings.redis_url:
         log.warning("REDIS_URL is not set: subscriber %s will be planned later", subscriber_id)
         return
-    work_queue(connect(settings)).enqueue(
-        "tasks.jobs.plan_subscriber",
-        subscriber_id,
-        description=f"plan subscriber {subscriber_id}",
-        result_ttl=defaults.JOB_RESULT_TTL_S,
-        failure_ttl=defaults.JOB_FAILURE_TTL_S,
-    )
+    try:
+        work_queue(connect(settings)).enqueue(
+            "tasks.jobs.plan_subscriber",
+            subscriber_id,
+            description=f"plan subscriber {subscriber_id}",
+            result_ttl=defaults.JOB_RESULT_TTL_S,
+            failure_ttl=defaults.JOB_FAILURE_TTL_S,
+        )
+    except RedisError as error:
+        log.warning("subscriber %s will be planned later: %s", subscriber_id, error)

@@ -45,3 +45,16 @@ def test_yes_plans_the_subscriber_at_once_and_stop_withdraws_everything(
 
     assert {a.state for a in alerts(service)} == {AlertState.CANCELLED}
     assert schedule(service) == {}
+
+
+def test_confirming_while_redis_is_down_still_confirms(database_url, monkeypatch, caplog) -> None:
+    from app.embedded_redis import free_port
+
+    monkeypatch.setenv("REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")  # nothing listens
+    monkeypatch.setenv("SMS_BACKEND", "outbox")
+    client = create_app(Settings.from_env()).test_client()
+    assert client.post("/", data=form(csrf_token(client))).status_code == 303
+    assert "You're in" in reply(client, "YES")
+    with session_scope(database_url) as session:
+        assert session.scalars(select(Subscriber)).one().status == SubscriberStatus.ACTIVE
+    assert "will be planned later" in caplog.text
