@@ -172,3 +172,10 @@ PHONE_MAX_CHARS = 32
 
 PLACE_QUERY_MAX_CHARS = 120
 """Longest place name input considered (the stored place name has the same limit)."""
+
+REDIS_PLANNED_MARKER_KEY = "overhead:planned-at"
+"""Set by every planning round; its absence tells the clock Redis has lost its data."""
+
+REDIS_WATCH_INTERVAL_S = 60
+"""How often the clock checks that Redis still holds the schedule (after a restart without
+persistence it re-plans at once instead of at the next half-hourly run)."""

@@ -50,12 +50,23 @@ def plan_everyone(settings: Settings) -> int:
     """Queue one planning job per shard of subscribers; return how many were queued."""
     with session_scope(settings.database_url) as session:
         ranges = planner.shard_ranges(session)
-    queue = jobs_queue.work_queue(jobs_queue.connect(settings))
+    connection = jobs_queue.connect(settings)
+    queue = jobs_queue.work_queue(connection)
     for first_id, last_id in ranges:
         jobs_queue.enqueue_plan_range(queue, first_id, last_id)
+    connection.set(defaults.REDIS_PLANNED_MARKER_KEY, datetime.now(UTC).isoformat())
     log.info("planning queued: %d job(s) for subscribers %s", len(ranges),
              f"{ranges[0][0]}-{ranges[-1][1]}" if ranges else "(none yet)")  # fmt: skip
     return len(ranges)
+
+
+def replan_if_redis_lost(settings: Settings) -> bool:
+    """Plan everyone at once if Redis has lost its data (restarted without persistence)."""
+    if jobs_queue.connect(settings).exists(defaults.REDIS_PLANNED_MARKER_KEY):
+        return False
+    log.warning("Redis holds no schedule (restarted empty?): planning everyone now")
+    plan_everyone(settings)
+    return True
 
 
 def survive(job: Callable[[Settings], object], settings: Settings) -> Callable[[], None]:
@@ -84,6 +95,10 @@ def build_scheduler(settings: Settings) -> BlockingScheduler:
                       seconds=defaults.PLAN_INTERVAL_S,
                       next_run_time=now + timedelta(seconds=defaults.PLAN_INTERVAL_S),
                       id="plan_everyone", name="plan every subscriber")  # fmt: skip
+    scheduler.add_job(survive(replan_if_redis_lost, settings), "interval",
+                      seconds=defaults.REDIS_WATCH_INTERVAL_S,
+                      next_run_time=now + timedelta(seconds=defaults.REDIS_WATCH_INTERVAL_S),
+                      id="replan_if_redis_lost", name="re-plan if Redis lost its data")  # fmt: skip
     return scheduler
 
 

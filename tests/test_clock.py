@@ -66,8 +66,21 @@ def test_planning_fans_out_to_shard_jobs_that_workers_run(service, fresh_element
     assert {a.subscriber_id for a in alerts(service)} == {1, 2, 3}
 
 
+def test_redis_losing_its_data_is_noticed_and_everyone_replanned(service) -> None:
+    add_subscriber(service)
+    connection = redis.Redis.from_url(service.redis_url)
+    clock.plan_everyone(service)
+    assert clock.replan_if_redis_lost(service) is False
+    connection.flushall()  # Redis restarted without persistence
+
+    assert clock.replan_if_redis_lost(service) is True
+    assert Queue(defaults.QUEUE_NAME, connection=connection).job_ids == ["plan-1-1"]
+    assert clock.replan_if_redis_lost(service) is False
+
+
 def test_the_schedule_checks_elements_every_two_hours_and_plans_every_half_hour(service) -> None:
     scheduler = clock.build_scheduler(service)
     jobs = {job.id: job for job in scheduler.get_jobs()}
     assert jobs["refresh_and_plan"].trigger.interval.total_seconds() == 2 * 3600 + 60
     assert jobs["plan_everyone"].trigger.interval.total_seconds() == 30 * 60
+    assert jobs["replan_if_redis_lost"].trigger.interval.total_seconds() == 60
