@@ -20,6 +20,7 @@ lint: $(INSTALLED)
 	$(BIN)/ruff format .
 
 bench: $(INSTALLED)
+	$(BIN)/python benchmarks/accuracy.py
 	$(BIN)/python benchmarks/passes.py
 	$(BIN)/python benchmarks/plan.py
 
