@@ -14,15 +14,21 @@ same last-attempt time.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
 import requests
+from redis import RedisError
 
 from app import defaults
+from app.connections import redis_from_settings
 from app.elements import ElementError, ElementSet, check_usable, parse_elements
+from app.settings import Settings
+
+log = logging.getLogger(__name__)
 
 RefreshStatus = Literal["updated", "unchanged", "skipped", "failed"]
 
@@ -48,9 +54,17 @@ class ElementCache:
         self.path = path
         self.redis = redis
 
+    @classmethod
+    def for_settings(cls, settings: Settings) -> ElementCache:
+        return cls(settings.elements_cache_path, redis_from_settings(settings))
+
     def load_state(self) -> dict[str, Any]:
         if self.redis is not None:
-            raw = self.redis.get(defaults.REDIS_ELEMENTS_KEY)
+            try:
+                raw = self.redis.get(defaults.REDIS_ELEMENTS_KEY)
+            except RedisError as error:  # the file copy is as good while Redis is away
+                log.warning("element cache: Redis unavailable (%s); reading %s", error, self.path)
+                raw = None
             if raw:
                 return json.loads(raw)
         try:

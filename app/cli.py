@@ -14,7 +14,6 @@ import click
 
 from app import defaults
 from app.celestrak import CachedElements, ElementCache, refresh_elements
-from app.connections import redis_from_settings
 from app.elements import ElementError, ElementSet, parse_elements
 from app.settings import Settings, load_dotenv_for_development
 
@@ -69,7 +68,7 @@ def settings() -> Settings:
 
 
 def element_cache(config: Settings) -> ElementCache:
-    return ElementCache(config.elements_cache_path, redis_from_settings(config))
+    return ElementCache.for_settings(config)
 
 
 @click.group(cls=OverheadGroup)

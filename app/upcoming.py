@@ -7,29 +7,19 @@ waits for CelesTrak.
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime, timedelta
-
-from redis.exceptions import RedisError
 
 from app import defaults
 from app.celestrak import ElementCache
-from app.connections import redis_from_settings
 from app.elements import ElementSet
 from app.models import Subscriber
 from app.passes import Observer, Pass, find_passes
 from app.settings import Settings
 
-log = logging.getLogger(__name__)
-
 
 def usable_elements(settings: Settings, now: datetime) -> ElementSet | None:
     """The cached element set if it is fresh enough to predict from, else None."""
-    try:
-        cached = ElementCache(settings.elements_cache_path, redis_from_settings(settings)).current()
-    except RedisError:
-        log.warning("Redis unavailable; reading the element cache file")
-        cached = ElementCache(settings.elements_cache_path).current()
+    cached = ElementCache.for_settings(settings).current()
     if cached is None or abs(cached.elements.age_days(now)) > defaults.TLE_MAX_AGE_DAYS:
         return None
     return cached.elements

@@ -33,7 +33,7 @@ def refresh_and_plan(settings: Settings, now: datetime | None = None) -> str:
     and CelesTrak is still never asked more often than every 2 hours.
     """
     now = now or datetime.now(UTC)
-    cache = ElementCache(settings.elements_cache_path, jobs_queue.connect(settings))
+    cache = ElementCache.for_settings(settings)
     current = cache.current()
     refresh_after = timedelta(seconds=defaults.TLE_REFRESH_INTERVAL_S)
     if current is not None and now - current.fetched_at < refresh_after:

@@ -30,8 +30,7 @@ log = logging.getLogger(__name__)
 
 
 def current_elements(settings: Settings) -> ElementSet | None:
-    redis = jobs_queue.connect(settings) if settings.redis_url else None
-    cached = ElementCache(settings.elements_cache_path, redis).current()
+    cached = ElementCache.for_settings(settings).current()
     return cached.elements if cached else None
 
 

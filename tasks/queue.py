@@ -21,16 +21,17 @@ from rq.job import Job
 from rq.registry import ScheduledJobRegistry
 
 from app import defaults
+from app.connections import redis_from_settings
 from app.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
 def connect(settings: Settings | None = None) -> Redis:
-    settings = settings or Settings.from_env()
-    if not settings.redis_url:
+    connection = redis_from_settings(settings or Settings.from_env())
+    if connection is None:
         raise RuntimeError("REDIS_URL is not set: the queue needs Redis (`make run` starts one)")
-    return Redis.from_url(settings.redis_url)
+    return connection
 
 
 def work_queue(connection: Redis) -> Queue:

@@ -44,10 +44,11 @@ def test_admin_is_absent_without_a_password(service) -> None:
     assert client.get("/admin/rq/").status_code == 404
 
 
-def test_admin_needs_the_password(service, fresh_elements, monkeypatch) -> None:
+@pytest.mark.parametrize("app_number", [1, 2])  # every app built in one process is guarded
+def test_admin_needs_the_password(service, fresh_elements, monkeypatch, app_number) -> None:
     monkeypatch.setenv("ADMIN_PASSWORD", "correct horse")
     client = create_app(Settings.from_env()).test_client()
-    for path in ("/admin/", "/admin/rq/"):
+    for path in ("/admin/", "/admin/rq/", "/admin/rq/0/data/queues.json"):
         assert client.get(path).status_code == 401
         assert client.get(path, headers=basic_auth("wrong")).status_code == 401
     overview = client.get("/admin/", headers=basic_auth("correct horse"))

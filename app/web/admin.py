@@ -7,6 +7,7 @@ rq-dashboard has no authentication of its own, so the same check guards it.
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,7 +15,6 @@ from flask import Blueprint, Flask, Response, render_template, request
 from sqlalchemy import func, select
 
 from app.celestrak import ElementCache
-from app.connections import redis_from_settings
 from app.db import session_scope
 from app.models import Alert, Subscriber
 from app.settings import Settings
@@ -34,9 +34,18 @@ def init_admin(app: Flask, settings: Settings) -> None:
     app.config.from_object(rq_dashboard.default_settings)
     app.config["RQ_DASHBOARD_REDIS_URL"] = settings.redis_url or "redis://127.0.0.1:6379"
     rq_dashboard.web.setup_rq_connection(app)
-    rq_dashboard.blueprint.before_request(require_admin)
+    # One guard on the app for every /admin path: rq-dashboard's blueprint is a
+    # module-level object shared by every app, so it is not changed here.
+    app.before_request(require_admin_under("/admin"))
     app.register_blueprint(rq_dashboard.blueprint, url_prefix="/admin/rq")
     app.register_blueprint(bp)
+
+
+def require_admin_under(prefix: str) -> Callable[[], Response | None]:
+    def guard() -> Response | None:
+        return require_admin() if request.path.startswith(prefix) else None
+
+    return guard
 
 
 def require_admin() -> Response | None:
@@ -50,16 +59,13 @@ def require_admin() -> Response | None:
                     {"WWW-Authenticate": 'Basic realm="Overhead admin"'})  # fmt: skip
 
 
-bp.before_request(require_admin)
-
-
 @bp.get("/")
 def overview() -> str:
     settings = current_settings()
     with session_scope(settings.database_url) as session:
         subscribers = _count_by(session, Subscriber.status)
         alerts = _count_by(session, Alert.state)
-    cached = ElementCache(settings.elements_cache_path, redis_from_settings(settings)).current()
+    cached = ElementCache.for_settings(settings).current()
     elements: dict[str, Any] | None = None
     if cached:
         elements = {

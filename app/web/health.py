@@ -57,7 +57,7 @@ def _check_redis(settings: Settings) -> dict[str, Any]:
 
 def _check_elements(settings: Settings) -> dict[str, Any]:
     try:
-        cached = ElementCache(settings.elements_cache_path, redis_from_settings(settings)).current()
+        cached = ElementCache.for_settings(settings).current()
     except Exception as error:
         return {"ok": False, "detail": f"cache unreadable: {type(error).__name__}"}
     if cached is None:
