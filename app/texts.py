@@ -97,22 +97,33 @@ def alert_text(sky_pass: Pass, timezone_name: str, now: datetime) -> str:
     """The alert itself, e.g. "ISS in 10 min: 19:42 from WNW, 67 deg high in SW,
     gone ESE 19:48, very bright (-3.2). Reply STOP to end."
 
+    A pass that comes out of Earth's shadow after rising says when it lights
+    up; one that goes into shadow before setting says when it fades.
+
     It keeps to the GSM-7 alphabet (no degree sign, no typographic minus) so
     that it fits one 160-character SMS segment: a single character outside it
     would switch the whole text to UCS-2 and 70-character segments.
     """
     local = zone(timezone_name)
+
+    def clock(moment: datetime) -> str:
+        return f"{moment.astimezone(local):%H:%M}"
+
     minutes = max(0, round((sky_pass.rise - now).total_seconds() / 60))
     when = "now" if minutes == 0 else f"in {minutes} min"
-    parts = [
-        f"ISS {when}: {sky_pass.rise.astimezone(local):%H:%M} from {sky_pass.rise_compass}",
-        f"{sky_pass.max_elevation_deg:.0f} deg high in {sky_pass.culmination_compass}",
-    ]
-    fades = sky_pass.visible_end is not None and (sky_pass.set - sky_pass.visible_end).seconds > 30
-    if fades and sky_pass.visible_end is not None:
-        parts.append(f"fades {sky_pass.visible_end.astimezone(local):%H:%M}")
-    parts.append(f"gone {sky_pass.set_compass} {sky_pass.set.astimezone(local):%H:%M}")
+    parts = [f"ISS {when}: {clock(sky_pass.rise)} from {sky_pass.rise_compass}"]
+    if _later_by_half_a_minute(sky_pass.visible_start, sky_pass.rise):
+        parts.append(f"lights up {clock(sky_pass.visible_start)}")  # type: ignore[arg-type]
+    parts.append(f"{sky_pass.max_elevation_deg:.0f} deg high in {sky_pass.culmination_compass}")
+    if _later_by_half_a_minute(sky_pass.set, sky_pass.visible_end):
+        parts.append(f"fades {clock(sky_pass.visible_end)}")  # type: ignore[arg-type]
+    parts.append(f"gone {sky_pass.set_compass} {clock(sky_pass.set)}")
     text = ", ".join(parts)
     if sky_pass.magnitude is not None:
         text += f", {brightness_words(sky_pass.magnitude)} ({sky_pass.magnitude:.1f})"
     return f"{text}. {WAY_OUT}"
+
+
+def _later_by_half_a_minute(later: datetime | None, earlier: datetime | None) -> bool:
+    """Both known, and the first more than 30 s after the second."""
+    return later is not None and earlier is not None and (later - earlier).total_seconds() > 30
