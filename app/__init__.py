@@ -42,17 +42,20 @@ def create_app(settings: Settings | None = None) -> Flask:
     if settings.database_url.startswith("sqlite"):
         _migrate_sqlite(settings)
 
-    from app.web import admin, errors, health, signup, sms_webhook, unsubscribe
+    from app.web import admin, errors, health, signup, sms_status, sms_webhook, unsubscribe
     from app.web.extensions import csrf, limiter
 
     csrf.init_app(app)
     limiter.init_app(app)
     app.register_blueprint(signup.bp)
     app.register_blueprint(sms_webhook.bp)
+    app.register_blueprint(sms_status.bp)
     app.register_blueprint(unsubscribe.bp)
     app.register_blueprint(health.bp)
     admin.init_admin(app, settings)
-    csrf.exempt(sms_webhook.bp)  # Twilio cannot send a CSRF token; its signature is checked
+    # Twilio cannot send a CSRF token; its signature is checked instead.
+    csrf.exempt(sms_webhook.bp)
+    csrf.exempt(sms_status.bp)
     errors.register(app)
 
     # The town index takes a second or two to build: do it before the first visitor asks.

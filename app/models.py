@@ -130,8 +130,10 @@ class Alert(Base):
     max_elevation_deg: Mapped[float] = mapped_column(Float)
     state: Mapped[str] = mapped_column(String(16), default=AlertState.SCHEDULED, index=True)
     body: Mapped[str | None] = mapped_column(Text)
-    provider_id: Mapped[str | None] = mapped_column(String(64))
+    provider_id: Mapped[str | None] = mapped_column(String(64), index=True)
     """The SMS provider's message id (Twilio MessageSid)."""
+    delivery_status: Mapped[str | None] = mapped_column(String(16))
+    """What the carrier last reported (Twilio status callback): delivered, undelivered…"""
     error: Mapped[str | None] = mapped_column(String(255))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
