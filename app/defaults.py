@@ -179,3 +179,7 @@ REDIS_PLANNED_MARKER_KEY = "overhead:planned-at"
 REDIS_WATCH_INTERVAL_S = 60
 """How often the clock checks that Redis still holds the schedule (after a restart without
 persistence it re-plans at once instead of at the next half-hourly run)."""
+
+HEALTH_OVERDUE_GRACE_S = 150
+"""/healthz fails when a scheduled job is this late: a worker should have taken over the
+scheduler within about 90 s of losing the last one."""

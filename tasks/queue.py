@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import Iterable
 from datetime import datetime
 
 from redis import Redis, RedisError
-from rq import Queue, Retry
+from rq import Queue, Retry, Worker
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
 from rq.registry import ScheduledJobRegistry
@@ -74,6 +75,17 @@ def jobs_scheduled(connection: Redis, job_ids: list[str]) -> list[bool]:
         for job_id in job_ids:
             pipeline.zscore(registry.key, job_id)
         return [score is not None for score in pipeline.execute()]
+
+
+def worker_count(connection: Redis) -> int:
+    """How many workers listen on the Overhead queue."""
+    return Worker.count(connection=connection, queue=work_queue(connection))
+
+
+def overdue_job_count(connection: Redis, grace_s: float) -> int:
+    """Scheduled jobs more than ``grace_s`` past due: nobody is moving them to the queue."""
+    registry = ScheduledJobRegistry(defaults.QUEUE_NAME, connection=connection)
+    return len(registry.get_jobs_to_schedule(int(time.time() - grace_s)))
 
 
 def enqueue_plan_range(queue: Queue, first_id: int, last_id: int) -> Job:

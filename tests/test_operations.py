@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import base64
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import redis
 
 from app import create_app
 from app.settings import Settings
+from tasks import queue as jobs_queue
+from tasks.worker import build_worker
 
 
 def basic_auth(password: str, user: str = "admin") -> dict[str, str]:
@@ -15,12 +19,37 @@ def basic_auth(password: str, user: str = "admin") -> dict[str, str]:
     return {"Authorization": f"Basic {token}"}
 
 
-def test_healthz_is_200_when_everything_is_fine(service, fresh_elements) -> None:
+@pytest.fixture
+def registered_worker(service):  # type: ignore[no-untyped-def]
+    """A worker registered in Redis, as a running ``overhead worker`` would be."""
+    worker = build_worker(service, simple=True)
+    worker.register_birth()
+    yield worker
+    worker.register_death()
+
+
+def test_healthz_is_200_when_everything_is_fine(service, fresh_elements, registered_worker):
     response = create_app(service).test_client().get("/healthz")
     assert response.status_code == 200
     body = response.get_json()
     assert body["status"] == "ok"
     assert body["checks"]["elements"]["age_days"] == pytest.approx(1 / 24, abs=0.01)
+
+
+def test_healthz_is_503_without_a_worker(service, fresh_elements) -> None:
+    response = create_app(service).test_client().get("/healthz")
+    assert response.status_code == 503
+    assert "no worker" in response.get_json()["checks"]["workers"]["detail"]
+
+
+def test_healthz_is_503_when_alerts_wait_past_their_time(
+    service, fresh_elements, registered_worker
+) -> None:
+    queue = jobs_queue.work_queue(redis.Redis.from_url(service.redis_url))
+    jobs_queue.schedule_alert(queue, 1, "alert-1-1", datetime.now(UTC) - timedelta(minutes=5))
+    response = create_app(service).test_client().get("/healthz")
+    assert response.status_code == 503
+    assert "1 scheduled job(s) overdue" in response.get_json()["checks"]["workers"]["detail"]
 
 
 def test_healthz_is_503_without_elements_or_redis(database_url) -> None:

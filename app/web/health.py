@@ -1,6 +1,7 @@
 """``GET /healthz``: can this deployment send alerts right now?
 
-Checks the database, Redis and the age of the orbital elements. Answers
+Checks the database, Redis, the workers (at least one, and no scheduled
+job left waiting past its time) and the age of the orbital elements. Answers
 200 when all are fine and 503 otherwise, with one line per check, so a
 platform's health check or an uptime monitor can watch it.
 """
@@ -19,6 +20,7 @@ from app.connections import redis_from_settings
 from app.db import engine_for
 from app.settings import Settings
 from app.web import current_settings
+from tasks import queue as jobs_queue
 
 bp = Blueprint("health", __name__)
 
@@ -31,6 +33,8 @@ def healthz() -> tuple[dict[str, Any], int]:
         "redis": _check_redis(settings),
         "elements": _check_elements(settings),
     }
+    if checks["redis"]["ok"]:
+        checks["workers"] = _check_workers(settings)
     healthy = all(check["ok"] for check in checks.values())
     return {"status": "ok" if healthy else "fail", "checks": checks}, 200 if healthy else 503
 
@@ -53,6 +57,19 @@ def _check_redis(settings: Settings) -> dict[str, Any]:
     except Exception as error:
         return {"ok": False, "detail": f"{type(error).__name__}"}
     return {"ok": True, "detail": "reachable"}
+
+
+def _check_workers(settings: Settings) -> dict[str, Any]:
+    """At least one worker, and no alert left waiting past its time."""
+    connection = redis_from_settings(settings)
+    assert connection is not None
+    workers = jobs_queue.worker_count(connection)
+    overdue = jobs_queue.overdue_job_count(connection, defaults.HEALTH_OVERDUE_GRACE_S)
+    if workers == 0:
+        return {"ok": False, "detail": "no worker is running: alerts will not be sent"}
+    if overdue:
+        return {"ok": False, "detail": f"{overdue} scheduled job(s) overdue: is the scheduler up?"}
+    return {"ok": True, "detail": f"{workers} worker(s), nothing overdue"}
 
 
 def _check_elements(settings: Settings) -> dict[str, Any]:
