@@ -100,12 +100,14 @@ PLAN_INTERVAL_S = 30 * 60
 PLAN_SHARD_SIZE = 20_000
 """Subscribers per planning job: several workers plan a large set in parallel."""
 
-WORKER_MAINTENANCE_INTERVAL_S = 30
+WORKER_MAINTENANCE_INTERVAL_S = 15
 """RQ workers take over a dead worker's scheduler lock only during maintenance (RQ's default
-is every 600 s, which would hold alerts back for up to ten minutes)."""
+is every 600 s, which would hold alerts back for up to ten minutes). With this, a killed lock
+holder is replaced at most its lock's TTL (61 s) plus two intervals later: about 90 s."""
 
-WORKER_TTL_S = 45
-"""RQ worker heartbeat TTL; it also bounds how long an idle worker waits before maintenance."""
+WORKER_TTL_S = 30
+"""RQ worker heartbeat TTL. An idle worker waits for jobs 15 s less than this before it looks
+again, so it also bounds how late a due maintenance pass can start."""
 
 JOB_RESULT_TTL_S = 24 * 3600
 """How long finished jobs are kept in Redis for the dashboard."""

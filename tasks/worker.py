@@ -3,7 +3,7 @@
 RQ moves due scheduled jobs from one worker holding a per-queue lock (TTL
 about 61 s). Other workers try to take a dead holder's lock only during
 maintenance, every 600 s by default: a killed worker could then hold every
-alert back for ten minutes. Maintenance every 30 s, and a heartbeat short
+alert back for ten minutes. Maintenance every 15 s, and a heartbeat short
 enough for an idle worker to reach it, bound that delay to about 90 s.
 """
 
