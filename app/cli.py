@@ -311,6 +311,34 @@ def plan() -> None:
     click.echo(f"planned {total.summary()}")
 
 
+@cli.command("alert-now")
+@click.option("--to", "phone", required=True, help="E.164 number of a confirmed subscriber.")
+def alert_now(phone: str) -> None:
+    """Send a subscriber's next planned alert now, to see one without waiting for the pass."""
+    from sqlalchemy import select
+
+    from app.db import session_scope
+    from app.models import Alert, AlertState
+    from app.subscriptions import find_by_phone
+    from tasks import queue as jobs_queue
+
+    config = settings()
+    with session_scope(config.database_url) as session:
+        subscriber = find_by_phone(session, phone)
+        if subscriber is None:
+            raise click.ClickException(f"no subscriber with the number {phone}")
+        upcoming = select(Alert).where(
+            Alert.subscriber_id == subscriber.id, Alert.state == AlertState.SCHEDULED
+        )
+        alert = session.scalars(upcoming.order_by(Alert.send_at)).first()
+        if alert is None:
+            raise click.ClickException("no alert planned for that number (has it replied YES?)")
+        queue = jobs_queue.work_queue(jobs_queue.connect(config))
+        jobs_queue.schedule_alert(queue, alert.id, alert.job_id, datetime.now(UTC))
+        rise = alert.rise_at
+    click.echo(f"alert for the pass rising {rise:%Y-%m-%d %H:%M} UTC queued; watch the worker")
+
+
 @cli.command("send-test")
 @click.option("--to", "phone", required=True, help="E.164 number, e.g. +14155550123.")
 @click.option("--body", default="Overhead test: texts from Overhead reach you. Reply STOP to end.")

@@ -191,3 +191,18 @@ def test_no_text_to_a_country_taken_off_the_allowlist(service, planned, monkeypa
     assert jobs.send_alert(planned[0].id) == "country not allowed"
     assert read_outbox(service.outbox_path) == []
     assert state_of(service, planned[0].id).state == AlertState.SKIPPED
+
+
+def test_alert_now_sends_the_next_planned_alert(service, planned, runner) -> None:
+    from app.cli import cli
+
+    result = runner.invoke(cli, ["alert-now", "--to", "+14155550123"])
+    assert result.exit_code == 0, result.output
+    assert "queued" in result.stdout
+    run_due(service)
+    [message] = read_outbox(service.outbox_path)
+    assert message["to"] == "+14155550123" and message["body"].startswith("ISS in ")
+    assert state_of(service, planned[0].id).state == AlertState.SENT
+
+    unknown = runner.invoke(cli, ["alert-now", "--to", "+14155550999"])
+    assert unknown.exit_code == 1 and "no subscriber" in unknown.stderr
