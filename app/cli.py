@@ -16,6 +16,7 @@ from app import defaults
 from app.celestrak import CachedElements, ElementCache, refresh_elements
 from app.elements import ElementError, ElementSet, parse_elements
 from app.settings import Settings, load_dotenv_for_development
+from tasks.queue import QueueUnavailable
 
 
 class OverheadGroup(click.Group):
@@ -31,6 +32,9 @@ class OverheadGroup(click.Group):
             sys.exit(error.exit_code)
         except click.exceptions.Abort:
             click.echo("overhead: aborted", err=True)
+            sys.exit(1)
+        except QueueUnavailable as error:
+            click.echo(f"overhead: error: {error}", err=True)
             sys.exit(1)
         sys.exit(result if isinstance(result, int) else 0)
 

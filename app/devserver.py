@@ -18,7 +18,7 @@ from pathlib import Path
 from honcho.manager import Manager
 
 from app.embedded_redis import free_port, start_redis, stop_redis
-from app.settings import Settings
+from app.settings import Settings, embedded_redis_url_file
 
 PROCESSES = {"web": "web --host 127.0.0.1", "worker": "worker", "clock": "clock"}
 
@@ -34,9 +34,12 @@ def embedded_redis(var_dir: Path) -> Iterator[str]:
         "--port", str(port), "--bind", "127.0.0.1", "--dir", str(data_dir),
         "--appendonly", "yes", "--save", "60 1", "--logfile", str(data_dir / "redis.log"),
     ])  # fmt: skip
+    url_file = embedded_redis_url_file(var_dir)
+    url_file.write_text(url)
     try:
         yield url
     finally:
+        url_file.unlink(missing_ok=True)
         stop_redis(process)
 
 

@@ -52,6 +52,7 @@ class Settings:
             return value or None
 
         var_dir = Path(get("VAR_DIR") or defaults.VAR_DIR).resolve()
+        redis_url = get("REDIS_URL") or _running_embedded_redis(var_dir)
         twilio_ready = bool(get("TWILIO_ACCOUNT_SID") and get("TWILIO_AUTH_TOKEN"))
         sms_backend = (get("SMS_BACKEND") or ("twilio" if twilio_ready else "console")).lower()
         if sms_backend not in SMS_BACKENDS:
@@ -59,7 +60,7 @@ class Settings:
         countries = get("ALLOWED_COUNTRIES") or defaults.ALLOWED_COUNTRIES
         return cls(
             var_dir=var_dir,
-            redis_url=get("REDIS_URL"),
+            redis_url=redis_url,
             database_url=get("DATABASE_URL") or f"sqlite:///{var_dir / 'overhead.db'}",
             secret_key=get("SECRET_KEY") or "dev-only-secret-change-me",
             tle_url=get("TLE_URL") or defaults.TLE_URL,
@@ -77,6 +78,20 @@ class Settings:
             port=int(get("PORT") or defaults.PORT),
             trusted_proxy_hops=int(get("TRUSTED_PROXY_HOPS") or defaults.TRUSTED_PROXY_HOPS),
         )
+
+
+def embedded_redis_url_file(var_dir: Path) -> Path:
+    """Where ``overhead dev`` writes the URL of the Redis it started, while it runs."""
+    return var_dir / "redis" / "redis.url"
+
+
+def _running_embedded_redis(var_dir: Path) -> str | None:
+    # Lets `overhead plan`, `alert-now` and friends, typed in another terminal,
+    # reach the Redis that `make run` started on a free port.
+    try:
+        return embedded_redis_url_file(var_dir).read_text().strip() or None
+    except OSError:
+        return None
 
 
 def load_dotenv_for_development() -> None:

@@ -28,10 +28,16 @@ from app.settings import Settings
 log = logging.getLogger(__name__)
 
 
+class QueueUnavailable(RuntimeError):
+    """No Redis is configured, so there is no queue."""
+
+
 def connect(settings: Settings | None = None) -> Redis:
     connection = redis_from_settings(settings or Settings.from_env())
     if connection is None:
-        raise RuntimeError("REDIS_URL is not set: the queue needs Redis (`make run` starts one)")
+        raise QueueUnavailable(
+            "REDIS_URL is not set and `make run` is not running: the queue needs Redis"
+        )
     return connection
 
 

@@ -152,3 +152,11 @@ def test_failed_refresh_exits_1_with_the_reason(runner) -> None:
     assert "HTTP 403" in result.stderr
     passes = runner.invoke(cli, ["passes", *NEW_YORK])
     assert passes.exit_code == 1 and "no orbital elements yet" in passes.stderr
+
+
+def test_queue_commands_without_redis_say_so_in_one_line(runner, fresh_elements) -> None:
+    result = runner.invoke(cli, ["plan"])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "overhead: error: REDIS_URL is not set and `make run` is not running: the queue needs Redis"
+    )

@@ -56,6 +56,13 @@ def test_dev_runs_web_worker_clock_and_redis_then_stops_them_all(tmp_path: Path)
         assert f"open http://127.0.0.1:{port}/" in output
         for process in ("web", "worker", "clock"):
             assert f"{process} started" in output
+        # A command typed in another terminal finds the embedded Redis by itself.
+        other_terminal = subprocess.run(
+            [str(Path(sys.executable).with_name("overhead")), "plan"],
+            env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert other_terminal.returncode == 0, other_terminal.stderr
+        assert "planned 0 subscribers" in other_terminal.stdout
     finally:
         os.killpg(dev.pid, signal.SIGINT)
         dev.wait(timeout=60)
@@ -66,5 +73,6 @@ def test_dev_runs_web_worker_clock_and_redis_then_stops_them_all(tmp_path: Path)
         ["pgrep", "-f", str(tmp_path / "var")], capture_output=True, text=True
     )
     assert leftover.stdout == "", "the embedded Redis is still running"
+    assert not (tmp_path / "var" / "redis" / "redis.url").exists()
     # Persistence was on: Redis kept an append-only file under var/redis.
     assert list((tmp_path / "var" / "redis").glob("appendonly*"))
