@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from app import defaults
 from app.celestrak import CachedElements, ElementCache, refresh_elements
@@ -33,7 +34,7 @@ class OverheadGroup(click.Group):
         except click.exceptions.Abort:
             click.echo("overhead: aborted", err=True)
             sys.exit(1)
-        except QueueUnavailable as error:
+        except (QueueUnavailable, RedisConnectionError) as error:
             click.echo(f"overhead: error: {error}", err=True)
             sys.exit(1)
         sys.exit(result if isinstance(result, int) else 0)

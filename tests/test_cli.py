@@ -160,3 +160,15 @@ def test_queue_commands_without_redis_say_so_in_one_line(runner, fresh_elements)
     assert result.stderr.strip() == (
         "overhead: error: REDIS_URL is not set and `make run` is not running: the queue needs Redis"
     )
+
+
+def test_an_unreachable_redis_is_one_line_too(runner, tmp_path, monkeypatch) -> None:
+    from app.embedded_redis import free_port
+
+    elements_file = tmp_path / "iss.tle"
+    elements_file.write_text(tle_with_epoch(TLE_2019.read_text(), datetime.now(UTC)))
+    monkeypatch.setenv("TLE_URL", str(elements_file))
+    monkeypatch.setenv("REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")  # nothing listens
+    result = runner.invoke(cli, ["tle", "refresh"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("overhead: error: ") and "\n" not in result.stderr.strip()
