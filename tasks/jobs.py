@@ -12,6 +12,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import update
+from sqlalchemy.orm import Session
 
 from app import defaults
 from app.celestrak import ElementCache
@@ -117,7 +118,7 @@ def _reschedule(settings: Settings, alert: Alert, subscriber: Subscriber, sky_pa
     jobs_queue.schedule_alert(queue, alert.id, alert.job_id, alert.send_at)
 
 
-def _claim(session, alert_id: int) -> bool:  # type: ignore[no-untyped-def]
+def _claim(session: Session, alert_id: int) -> bool:
     """Atomically move the alert from scheduled to sending; False if someone else did."""
     claimed = session.execute(
         update(Alert)
